@@ -1,0 +1,42 @@
+# The README's quick start: `make demo` runs the main job, `make test` the tests.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+
+.PHONY: demo test test-backends lint bench venv parity-deps clean
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PIP) install -U pip
+
+venv: $(PY)
+
+demo: $(PY)
+	$(PIP) install -e .
+	$(PY) examples/quickstart.py
+
+# The parity group needs torch (the 2.13.0 CPU build) and transformers. When
+# they cannot be installed the group is skipped and says how to run it.
+parity-deps: $(PY)
+	$(PIP) install 'torch==2.13.0' transformers || echo "parity packages unavailable: the parity tests will be skipped"
+
+test: $(PY) parity-deps
+	$(PIP) install -e '.[test]'
+	$(PY) -m pytest -q
+
+# Backend tests on an accelerator machine: JAX_PLATFORMS=cuda (or tpu) make test-backends
+test-backends: $(PY)
+	$(PIP) install -e '.[test]'
+	$(PY) -m pytest -q tests/test_backends.py
+
+lint: $(PY)
+	$(PIP) install ruff
+	$(VENV)/bin/ruff check jaxsched tests examples benchmarks
+	$(VENV)/bin/ruff format --check jaxsched tests examples benchmarks
+
+bench: $(PY)
+	$(PIP) install -e .
+	$(PY) benchmarks/bench_eager.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

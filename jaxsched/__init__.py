@@ -1,0 +1,38 @@
+"""jaxsched: learning-rate schedules for JAX and Optax."""
+
+from jaxsched._compose import clip, join, multiply, offset, repeat, scale, warmup
+from jaxsched._config import from_config, parse
+from jaxsched._core import Schedule
+from jaxsched._cosine import cosine
+from jaxsched._exponential import exponential, multistep_decay, step_decay
+from jaxsched._piecewise import piecewise_constant
+from jaxsched._polynomial import constant, linear, polynomial
+from jaxsched._warmup import rsqrt, warmup_constant, warmup_cosine, warmup_linear, wsd
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Schedule",
+    "clip",
+    "constant",
+    "cosine",
+    "exponential",
+    "from_config",
+    "join",
+    "linear",
+    "multiply",
+    "multistep_decay",
+    "offset",
+    "parse",
+    "piecewise_constant",
+    "polynomial",
+    "repeat",
+    "rsqrt",
+    "scale",
+    "step_decay",
+    "warmup",
+    "warmup_constant",
+    "warmup_cosine",
+    "warmup_linear",
+    "wsd",
+]

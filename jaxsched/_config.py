@@ -1,0 +1,140 @@
+"""Configs: ``parse`` reads a spec string, ``from_config`` a dict.
+
+Both read what ``repr(schedule)`` and ``schedule.to_config()`` write. The
+parser reads literals only (numbers, strings, lists, None, True/False and
+schedule calls with keyword arguments); it never evaluates code.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import inspect
+from typing import Any, Mapping
+
+from jaxsched._core import REGISTRY, Schedule
+
+
+def _suggest(word: str, allowed: list[str]) -> str:
+    close = difflib.get_close_matches(word, allowed, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"{hint}; allowed: {', '.join(allowed)}"
+
+
+def build(fn: str, name: Any, kwargs: Mapping[str, Any]) -> Schedule:
+    """Calls the constructor registered as ``name`` with checked arguments."""
+    if not isinstance(name, str) or name not in REGISTRY:
+        raise ValueError(f"{fn}: unknown schedule {name!r}{_suggest(str(name), sorted(REGISTRY))}")
+    constructor = REGISTRY[name]
+    params = inspect.signature(constructor).parameters
+    for key in kwargs:
+        if key not in params:
+            raise ValueError(f"{fn}: {name} has no argument {key!r}{_suggest(key, list(params))}")
+    missing = [
+        p.name
+        for p in params.values()
+        if p.default is inspect.Parameter.empty and p.kind is not p.VAR_POSITIONAL and p.name not in kwargs
+    ]
+    if missing:
+        raise ValueError(f"{fn}: {name} is missing required argument(s): {', '.join(missing)}")
+    args: list[Any] = []
+    rest = dict(kwargs)
+    for p in params.values():
+        if p.kind is p.VAR_POSITIONAL and p.name in rest:
+            value = rest.pop(p.name)
+            if not isinstance(value, (list, tuple)):
+                raise ValueError(f"{fn}: {name}: {p.name} must be a list, got {value!r}")
+            args.extend(value)
+    return constructor(*args, **rest)
+
+
+def from_config(config: Mapping[str, Any]) -> Schedule:
+    """Builds a schedule from the dict that ``Schedule.to_config()`` returns.
+
+    Args:
+        config: ``{"schedule": name, **arguments}``; arguments that are
+            schedules are nested dicts of the same form.
+
+    Returns:
+        The ``Schedule``.
+
+    Example:
+        >>> import jaxsched
+        >>> s = jaxsched.from_config({"schedule": "cosine", "init_value": 1.0, "total_steps": 100})
+        >>> s
+        cosine(init_value=1.0, total_steps=100)
+        >>> jaxsched.from_config(s.to_config()) == s
+        True
+    """
+    fn = "from_config"
+
+    def convert(x: Any) -> Any:
+        if isinstance(x, Mapping):
+            return node(x)
+        if isinstance(x, (list, tuple)):
+            return [convert(v) for v in x]
+        return x
+
+    def node(d: Mapping[str, Any]) -> Schedule:
+        if "schedule" not in d:
+            raise ValueError(f"{fn}: a schedule config needs a 'schedule' key, got keys {sorted(d)}")
+        kwargs = {k: convert(v) for k, v in d.items() if k != "schedule"}
+        return build(fn, d["schedule"], kwargs)
+
+    if not isinstance(config, Mapping):
+        raise TypeError(f"{fn}: config must be a dict, got {config!r}")
+    return node(config)
+
+
+def parse(text: str) -> Schedule:
+    """Reads a spec string such as ``repr(schedule)`` back into a schedule.
+
+    Only literals are read: numbers, strings, lists, ``None``, ``True``,
+    ``False`` and schedule calls with keyword arguments, nested as deep as
+    needed. Nothing is evaluated.
+
+    Args:
+        text: e.g. ``"warmup_cosine(peak_value=3e-4, warmup_steps=2000, total_steps=100000)"``.
+
+    Returns:
+        The ``Schedule``.
+
+    Example:
+        >>> import jaxsched
+        >>> s = jaxsched.parse("join(schedules=[constant(value=1.0), constant(value=0.5)], boundaries=[10])")
+        >>> print(f"{s(9):.2f} {s(10):.2f}")
+        1.00 0.50
+        >>> jaxsched.parse(repr(s)) == s
+        True
+    """
+    fn = "parse"
+    if not isinstance(text, str):
+        raise TypeError(f"{fn}: text must be a string, got {text!r}")
+    try:
+        tree = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError as e:
+        raise ValueError(f"{fn}: not a valid schedule spec: {text!r} ({e.msg})") from None
+
+    def literal(n: ast.AST) -> Any:
+        if isinstance(n, ast.Call):
+            return call(n)
+        if isinstance(n, (ast.List, ast.Tuple)):
+            return [literal(e) for e in n.elts]
+        if isinstance(n, ast.Constant) and (n.value is None or isinstance(n.value, (bool, int, float, str))):
+            return n.value
+        if isinstance(n, ast.UnaryOp) and isinstance(n.op, (ast.USub, ast.UAdd)):
+            inner = literal(n.operand)
+            if isinstance(inner, (int, float)) and not isinstance(inner, bool):
+                return -inner if isinstance(n.op, ast.USub) else inner
+        raise ValueError(f"{fn}: only literals and schedule calls are allowed, got {ast.unparse(n)!r}")
+
+    def call(n: ast.Call) -> Schedule:
+        if not isinstance(n.func, ast.Name):
+            raise ValueError(f"{fn}: expected a schedule name, got {ast.unparse(n.func)!r}")
+        if n.args or any(k.arg is None for k in n.keywords):
+            raise ValueError(f"{fn}: {n.func.id}: write arguments as name=value, got {ast.unparse(n)!r}")
+        return build(fn, n.func.id, {k.arg: literal(k.value) for k in n.keywords})
+
+    if not isinstance(tree, ast.Call):
+        raise ValueError(f"{fn}: expected a schedule call such as 'constant(value=0.1)', got {text!r}")
+    return call(tree)
