@@ -11,7 +11,9 @@ clamping, the float32 output, the jit-cached eager call, repr and configs.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
+import math
 from typing import Any, Callable, ClassVar
 
 import jax
@@ -68,7 +70,16 @@ class Schedule:
             and not jax.config.jax_enable_x64
         ):
             step = np.clip(step, 0, INT32_MAX).astype(np.int32)
-        return _evaluate(self, step)
+        packed = self.__dict__.get("_packed")
+        if packed is None:
+            if is_traced(self):  # leaves are tracers: trace through directly
+                return _evaluate(self, step)
+            packed = _pack(self)
+            object.__setattr__(self, "_packed", packed)
+        return _evaluate_packed(packed[0], packed[1], step)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_packed"}
 
     def _at(self, step: jax.Array) -> jax.Array:
         """``_value`` at an int32 step that may be negative (clamped to 0)."""
@@ -162,6 +173,47 @@ def evaluate(schedule: Schedule, step: Any) -> jax.Array:
 
 
 _evaluate = jax.jit(evaluate)
+
+
+class _Structure:
+    """The static key of an eager call: tree structure and leaf layout."""
+
+    __slots__ = ("_hash", "layout", "treedef")
+
+    def __init__(self, treedef: Any, layout: tuple) -> None:
+        self.treedef, self.layout = treedef, layout
+        self._hash = hash((treedef, layout))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Structure) and self.treedef == other.treedef and self.layout == other.layout
+
+
+def _pack(schedule: Schedule) -> tuple[_Structure, tuple[jax.Array, ...]]:
+    """Leaves concatenated into one array per dtype, so that an eager call
+    passes a handful of arguments whatever the number of hyperparameters
+    (jit dispatch cost grows with the number of arguments)."""
+    leaves, treedef = jax.tree_util.tree_flatten(schedule)
+    groups: dict[Any, list[jax.Array]] = {}
+    layout = []
+    for leaf in leaves:
+        arr = jnp.asarray(leaf)
+        group = groups.setdefault(arr.dtype, [])
+        layout.append((arr.dtype, sum(a.size for a in group), arr.shape))
+        group.append(arr.ravel())
+    dtypes = list(groups)
+    layout = tuple((dtypes.index(dtype), start, shape) for dtype, start, shape in layout)
+    return _Structure(treedef, layout), tuple(jnp.concatenate(groups[d]) for d in dtypes)
+
+
+@functools.partial(jax.jit, static_argnums=0)
+def _evaluate_packed(structure: _Structure, arrays: tuple[jax.Array, ...], step: Any) -> jax.Array:
+    leaves = [
+        arrays[group][start : start + math.prod(shape)].reshape(shape) for group, start, shape in structure.layout
+    ]
+    return evaluate(jax.tree_util.tree_unflatten(structure.treedef, leaves), step)
 
 
 # --- arithmetic helpers shared by the schedules --------------------------------
