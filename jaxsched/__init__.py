@@ -4,6 +4,7 @@ from jaxsched._compose import clip, join, multiply, offset, repeat, scale, warmu
 from jaxsched._config import from_config, parse
 from jaxsched._core import Schedule
 from jaxsched._cosine import cosine
+from jaxsched._current_lr import current_lr
 from jaxsched._exponential import exponential, multistep_decay, step_decay
 from jaxsched._piecewise import piecewise_constant
 from jaxsched._polynomial import constant, linear, polynomial
@@ -16,6 +17,7 @@ __all__ = [
     "clip",
     "constant",
     "cosine",
+    "current_lr",
     "exponential",
     "from_config",
     "join",
