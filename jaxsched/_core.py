@@ -49,7 +49,20 @@ class Schedule:
         fields = dataclasses.fields(cls)
         meta = [f.name for f in fields if f.metadata.get("static")]
         data = [f.name for f in fields if not f.metadata.get("static")]
-        jax.tree_util.register_dataclass(cls, data_fields=data, meta_fields=meta)
+        # Registered with explicit callbacks rather than ``register_dataclass``,
+        # whose tree structures of two classes with the same fields compare
+        # equal (jax 0.10): structures must differ by class, or jit caches mix.
+
+        def flatten_with_keys(x: Schedule) -> tuple[list, tuple]:
+            return [(jax.tree_util.GetAttrKey(k), getattr(x, k)) for k in data], tuple(getattr(x, k) for k in meta)
+
+        def flatten(x: Schedule) -> tuple[list, tuple]:
+            return [getattr(x, k) for k in data], tuple(getattr(x, k) for k in meta)
+
+        def unflatten(aux: tuple, children: Any) -> Schedule:
+            return cls(**dict(zip(data, children)), **dict(zip(meta, aux)))
+
+        jax.tree_util.register_pytree_with_keys(cls, flatten_with_keys, unflatten, flatten)
 
     def _value(self, step: jax.Array) -> jax.Array:
         """The value at an int32 ``step`` in ``[0, 2**31 - 1]``."""
