@@ -6,7 +6,8 @@ from jaxsched._core import Schedule
 from jaxsched._cosine import cosine
 from jaxsched._current_lr import current_lr
 from jaxsched._exponential import exponential, multistep_decay, step_decay
-from jaxsched._piecewise import piecewise_constant
+from jaxsched._piecewise import piecewise_constant, piecewise_interpolate
+from jaxsched._plateau import reduce_on_plateau
 from jaxsched._polynomial import constant, linear, polynomial
 from jaxsched._warmup import rsqrt, warmup_constant, warmup_cosine, warmup_linear, wsd
 
@@ -27,7 +28,9 @@ __all__ = [
     "offset",
     "parse",
     "piecewise_constant",
+    "piecewise_interpolate",
     "polynomial",
+    "reduce_on_plateau",
     "repeat",
     "rsqrt",
     "scale",
