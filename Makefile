@@ -12,7 +12,7 @@ $(PY):
 venv: $(PY)
 
 demo: $(PY)
-	$(PIP) install -e .
+	$(PIP) install -e '.[examples]'
 	$(PY) examples/quickstart.py
 
 # The parity group needs torch (the 2.13.0 CPU build) and transformers. When

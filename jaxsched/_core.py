@@ -87,7 +87,8 @@ class Schedule:
         if packed is None:
             if is_traced(self):  # leaves are tracers: trace through directly
                 return _evaluate(self, step)
-            packed = _pack(self)
+            with jax.ensure_compile_time_eval():  # concrete even when called inside a trace
+                packed = _pack(self)
             object.__setattr__(self, "_packed", packed)
         return _evaluate_packed(packed[0], packed[1], step)
 
