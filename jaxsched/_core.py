@@ -14,7 +14,8 @@ import dataclasses
 import functools
 import inspect
 import math
-from typing import Any, Callable, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 import jax
 import jax.numpy as jnp
@@ -60,7 +61,7 @@ class Schedule:
             return [getattr(x, k) for k in data], tuple(getattr(x, k) for k in meta)
 
         def unflatten(aux: tuple, children: Any) -> Schedule:
-            return cls(**dict(zip(data, children)), **dict(zip(meta, aux)))
+            return cls(**dict(zip(data, children, strict=True)), **dict(zip(meta, aux, strict=True)))
 
         jax.tree_util.register_pytree_with_keys(cls, flatten_with_keys, unflatten, flatten)
 
@@ -122,7 +123,7 @@ class Schedule:
         b, tree_b = jax.tree_util.tree_flatten(other)
         if tree_a != tree_b:
             return False
-        return all(np.array_equal(np.asarray(x), np.asarray(y)) for x, y in zip(a, b))
+        return all(np.array_equal(np.asarray(x), np.asarray(y)) for x, y in zip(a, b, strict=True))
 
     def __hash__(self) -> int:
         return hash((type(self), repr(self)))
