@@ -161,9 +161,12 @@ def _int_step(step: jax.Array) -> jax.Array:
     """Any step array -> int32 in [0, INT32_MAX], exact for every integer dtype."""
     dtype = step.dtype
     if jnp.issubdtype(dtype, jnp.floating):
+        if dtype.itemsize < 4:  # float16 / bfloat16: every value fits in float32
+            step = step.astype(jnp.float32)
+        top = float(INT32_MAX) if dtype.itemsize == 8 else _FLOAT_MAX_STEP
         floored = jnp.floor(jnp.nan_to_num(step, nan=0.0))
-        clipped = jnp.clip(floored, 0.0, _FLOAT_MAX_STEP).astype(jnp.int32)
-        return jnp.where(floored > _FLOAT_MAX_STEP, INT32_MAX, clipped)
+        clipped = jnp.clip(floored, 0.0, top).astype(jnp.int32)
+        return jnp.where(floored > top, INT32_MAX, clipped)
     if jnp.issubdtype(dtype, jnp.unsignedinteger):
         if dtype.itemsize < 4:
             return step.astype(jnp.int32)
