@@ -236,8 +236,15 @@ def _evaluate_packed(structure: _Structure, arrays: tuple[jax.Array, ...], step:
 
 # --- arithmetic helpers shared by the schedules --------------------------------
 def ramp(step: jax.Array, start: jax.Array, end: jax.Array, steps: jax.Array) -> jax.Array:
-    """Linear from ``start`` at step 0 to ``end`` at ``steps`` (held after)."""
-    return lerp(start, end, fraction(jnp.minimum(step, steps), steps))
+    """Linear from ``start`` at step 0 to ``end`` at ``steps`` (held after).
+
+    Interpolated from the nearer end, so that a value near ``end`` (a decay
+    close to zero) keeps full float32 relative precision.
+    """
+    t = jnp.minimum(step, steps)
+    forward = lerp(start, end, fraction(t, steps))
+    backward = lerp(end, start, fraction(steps - t, steps))
+    return jnp.where(t <= steps - t, forward, backward)
 
 
 def fraction(num: jax.Array, den: jax.Array) -> jax.Array:
