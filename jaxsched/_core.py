@@ -303,7 +303,8 @@ def value(fn: str, name: str, x: Any) -> jax.Array:
         raise TypeError(f"{fn}: {name} must be a real number, got {fmt(x)}") from None
     if not np.all(np.isfinite(arr)):
         fail(fn, f"{name} must be finite, got {fmt(x)}")
-    return jnp.asarray(arr, dtype=jnp.float32)
+    with jax.ensure_compile_time_eval():  # a concrete leaf even inside jit, so checks still run
+        return jnp.asarray(arr, dtype=jnp.float32)
 
 
 def length(fn: str, name: str, x: Any, minimum: int = 0) -> jax.Array:
@@ -326,7 +327,8 @@ def length(fn: str, name: str, x: Any, minimum: int = 0) -> jax.Array:
         fail(fn, f"{name} must be {bound}, got {fmt(x)}")
     if np.any(arr > INT32_MAX):
         fail(fn, f"{name} must fit in int32 (at most {INT32_MAX}), got {fmt(x)}")
-    return jnp.asarray(arr.astype(np.int64), dtype=jnp.int32)
+    with jax.ensure_compile_time_eval():
+        return jnp.asarray(arr.astype(np.int64), dtype=jnp.int32)
 
 
 def boundaries(fn: str, name: str, x: Any) -> jax.Array:
