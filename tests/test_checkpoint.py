@@ -20,6 +20,14 @@ STEPS = 40
 BATCH = 16
 
 
+@pytest.fixture(autouse=True)
+def _standard_promotion():
+    """Optax's Adam bias correction computes ``b1 ** count`` (a float with the int32 step count),
+    which the strict promotion of tests/conftest.py refuses; these training loops run under JAX's default promotion."""
+    with jax.numpy_dtype_promotion("standard"):
+        yield
+
+
 def _data() -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(0)
     x = rng.standard_normal((128, 8)).astype(np.float32)
@@ -62,13 +70,10 @@ def _run(opt, with_metric: bool, state: dict[str, Any], steps: int) -> tuple[dic
     """``steps`` updates from ``state``; the batch is picked from the state's own step counter."""
     x_all, y_all = _data()
     lrs = []
-    # Optax's Adam bias correction computes ``b1 ** count`` with ``b1`` a float32 array once
-    # injected and ``count`` int32, which strict promotion (tests/conftest.py) refuses.
-    with jax.numpy_dtype_promotion("standard"):
-        for _ in range(steps):
-            lo = int(state["step"]) * BATCH % len(x_all)
-            state, lr = _train_step(opt, with_metric, state, x_all[lo : lo + BATCH], y_all[lo : lo + BATCH])
-            lrs.append(np.asarray(lr))
+    for _ in range(steps):
+        lo = int(state["step"]) * BATCH % len(x_all)
+        state, lr = _train_step(opt, with_metric, state, x_all[lo : lo + BATCH], y_all[lo : lo + BATCH])
+        lrs.append(np.asarray(lr))
     return state, lrs
 
 
