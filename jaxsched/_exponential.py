@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import jax
 import jax.numpy as jnp
@@ -20,6 +20,11 @@ class Exponential(Schedule):
 
     def _value(self, step: jax.Array) -> jax.Array:
         periods = (step // self.decay_steps).astype(jnp.float32)
+        if self.end_value is not None:
+            # Past the bound the value is the bound: cap the exponent just after
+            # it, so that rate**periods never overflows (its gradient would be NaN).
+            reach = jax.lax.stop_gradient(jnp.log(self.end_value / self.init_value) / jnp.log(self.decay_rate))
+            periods = jnp.where(jnp.isfinite(reach) & (reach >= 0), jnp.minimum(periods, jnp.floor(reach) + 2), periods)
         # Capped so that a growth times a zero init_value stays 0, never NaN.
         value = self.init_value * jnp.minimum(self.decay_rate**periods, jnp.finfo(jnp.float32).max)
         if not self.staircase:
@@ -27,10 +32,8 @@ class Exponential(Schedule):
             value = value * self.decay_rate**partial
         if self.end_value is None:
             return value
-        bounded = jnp.where(
-            self.decay_rate < 1, jnp.maximum(value, self.end_value), jnp.minimum(value, self.end_value)
-        )
-        return bounded
+        floor, ceiling = jnp.maximum(value, self.end_value), jnp.minimum(value, self.end_value)
+        return jnp.where(self.decay_rate < 1, floor, jnp.where(self.decay_rate > 1, ceiling, value))
 
 
 @register(Exponential)
