@@ -24,7 +24,13 @@ def cosine_decay(step, start, end_value, peak, length, exponent):
     """
     t = jnp.clip(step - start, 0, length)
     shape = _core.cosine_shape(_core.fraction(length - t, length))
-    return _core.lerp(end_value, peak, shape**exponent)
+    near_end = _core.lerp(end_value, peak, shape**exponent)
+    # Near the start, 1 - shape**exponent from sin(pi/2 * x)**2 directly: full
+    # relative precision when the value is small there (a cosine from 0 up).
+    first_half = t <= length - t
+    done = jnp.where(first_half, _core.cosine_shape(_core.fraction(t, length)), 0.0)
+    near_start = _core.lerp(peak, end_value, -jnp.expm1(exponent * jnp.log1p(-done)))
+    return jnp.where(first_half, near_start, near_end)
 
 
 class Cosine(Schedule):
