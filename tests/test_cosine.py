@@ -1,0 +1,68 @@
+"""cosine against a NumPy float64 reference."""
+
+from __future__ import annotations
+
+import jax
+import numpy as np
+import pytest
+from helpers import assert_matches, assert_traced_construction, key_steps
+
+import jaxsched
+
+
+def f32(x: float) -> float:
+    return float(np.float32(x))
+
+
+def ref_cosine(t, init_value, total_steps, end_value=0.0, exponent=1.0):
+    init, end, p = f32(init_value), f32(end_value), f32(exponent)
+    c = 0.5 * (1.0 + np.cos(np.pi * np.minimum(t, total_steps) / total_steps))
+    return end + (init - end) * c**p
+
+
+COSINE = [
+    {"init_value": 1.0, "total_steps": 100},
+    {"init_value": 1.0, "total_steps": 100, "end_value": 0.1},
+    {"init_value": 3e-4, "total_steps": 100_000, "end_value": 3e-5, "exponent": 2.0},
+    {"init_value": 0.5, "total_steps": 1, "exponent": 0.5},
+    {"init_value": 6e-4, "total_steps": 2_000_000_000},
+    {"init_value": 0.0, "total_steps": 50, "end_value": 1.0},
+]
+
+
+@pytest.mark.parametrize("kwargs", COSINE)
+def test_cosine(kwargs):
+    s = jaxsched.cosine(**kwargs)
+    T = kwargs["total_steps"]
+    steps = key_steps(T // 4, T // 2, T)
+    # atol: the reference at the end is exactly end_value, 0 in some sets.
+    assert_matches(s, lambda t: ref_cosine(t, **kwargs), steps, atol=1e-15)
+    assert_traced_construction(jaxsched.cosine, kwargs, steps)
+
+
+def test_cosine_precision_near_the_end():
+    # The last steps of a decay to 0 keep float32 relative precision.
+    T = 10_000
+    s = jaxsched.cosine(init_value=1.0, total_steps=T)
+    steps = np.arange(T - 20, T)
+    np.testing.assert_allclose(np.asarray(s(steps)), ref_cosine(steps.astype(np.float64), 1.0, T), rtol=1e-6)
+
+
+def test_matches_optax():
+    import optax
+
+    for kw in COSINE:
+        if kw.get("end_value", 0.0) != 0.0 and kw["init_value"] == 0.0:
+            continue  # optax's alpha is a ratio of init_value
+        ours = jaxsched.cosine(**kw)
+        theirs = optax.cosine_decay_schedule(
+            init_value=kw["init_value"],
+            decay_steps=kw["total_steps"],
+            alpha=kw.get("end_value", 0.0) / kw["init_value"],
+            exponent=kw.get("exponent", 1.0),
+        )
+        # optax loses relative precision near the end of the decay: compare up to 90 %.
+        steps = np.linspace(0, 0.9 * kw["total_steps"], 40).astype(np.int32)
+        with jax.numpy_dtype_promotion("standard"):  # optax mixes int and float
+            expected = np.asarray(theirs(steps))
+        np.testing.assert_allclose(np.asarray(ours(steps)), expected, rtol=1e-5, atol=1e-9)
