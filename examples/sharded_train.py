@@ -54,6 +54,8 @@ def make_mesh(num_devices: int) -> jax.sharding.Mesh:
     if num_devices > len(devices):
         raise ValueError(f"asked for {num_devices} devices, but only {len(devices)} are available")
     model = 2 if num_devices % 2 == 0 else 1
+    if BATCH % (num_devices // model):
+        raise ValueError(f"{num_devices} devices: the batch ({BATCH}) must split evenly over the 'data' axis")
     auto = (jax.sharding.AxisType.Auto,) * 2
     return jax.make_mesh((num_devices // model, model), ("data", "model"), auto, devices=devices[:num_devices])
 
@@ -156,7 +158,9 @@ def train(num_devices: int = 8, steps: int = 100, log_every: int = 0) -> dict[st
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=200)
-    parser.add_argument("--devices", type=int, default=min(8, jax.device_count()))
+    # Default: the largest power of two up to 8 that this machine has (so the batch and hidden size divide).
+    default_devices = 1 << (min(8, jax.device_count()).bit_length() - 1)
+    parser.add_argument("--devices", type=int, default=default_devices)
     parser.add_argument("--log-every", type=int, default=20)
     args = parser.parse_args(argv)
     print(f"{args.devices} of {jax.device_count()} {jax.devices()[0].platform} devices")

@@ -30,6 +30,7 @@ def _load(name: str) -> ModuleType:
     """Imports ``examples/<name>.py``, leaving the process environment as it was."""
     if name in sys.modules:
         return sys.modules[name]
+    jax.devices()  # start the backend first: an example's XLA_FLAGS must not change this process's devices
     saved = os.environ.get("XLA_FLAGS")
     spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
