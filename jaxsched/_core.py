@@ -75,15 +75,18 @@ class Schedule:
             step = min(max(step, 0), INT32_MAX)
         elif kind is bool or isinstance(step, np.bool_):
             raise TypeError(f"{self.name}: step must be an integer or a float, got a bool ({step!r})")
+        elif kind is float:  # floored exactly in Python (float32 would round 20_000_001.0); NaN stays NaN
+            if step == step:
+                step = INT32_MAX if step >= INT32_MAX else 0 if step <= 0 else int(step)
         elif kind in (list, tuple):
             step = np.asarray(step)
         if (
             isinstance(step, (np.ndarray, np.generic))
-            and step.dtype.kind in "iu"
             and step.dtype.itemsize == 8
             and not jax.config.jax_enable_x64
-        ):
-            step = np.clip(step, 0, INT32_MAX).astype(np.int32)
+            and (step.dtype.kind in "iu" or (step.dtype.kind == "f" and not np.isnan(step).any()))
+        ):  # 64-bit steps without x64: exact in NumPy before jax narrows them to 32 bits
+            step = np.clip(np.floor(step) if step.dtype.kind == "f" else step, 0, INT32_MAX).astype(np.int32)
         packed = self.__dict__.get("_packed")
         if packed is None:
             if is_traced(self):  # leaves are tracers: trace through directly
@@ -126,7 +129,11 @@ class Schedule:
         return all(np.array_equal(np.asarray(x), np.asarray(y)) for x, y in zip(a, b, strict=True))
 
     def __hash__(self) -> int:
-        return hash((type(self), repr(self)))
+        leaves, treedef = jax.tree_util.tree_flatten(self)
+        if is_traced(leaves):
+            return hash(treedef)
+        # ``+ 0`` turns -0.0 into 0.0: equal schedules must hash equal.
+        return hash((treedef, tuple((np.asarray(x) + 0).tobytes() for x in leaves)))
 
     def __repr__(self) -> str:
         if any(isinstance(x, jax.core.Tracer) for x in jax.tree_util.tree_leaves(self)):
