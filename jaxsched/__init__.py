@@ -4,6 +4,7 @@ from jaxsched._compose import clip, join, multiply, offset, repeat, scale, warmu
 from jaxsched._config import from_config, parse
 from jaxsched._core import Schedule
 from jaxsched._cosine import cosine
+from jaxsched._cyclic import cyclic, one_cycle
 from jaxsched._current_lr import current_lr
 from jaxsched._exponential import exponential, multistep_decay, step_decay
 from jaxsched._piecewise import piecewise_constant, piecewise_interpolate
@@ -18,6 +19,7 @@ __all__ = [
     "clip",
     "constant",
     "cosine",
+    "cyclic",
     "current_lr",
     "exponential",
     "from_config",
@@ -26,6 +28,7 @@ __all__ = [
     "multiply",
     "multistep_decay",
     "offset",
+    "one_cycle",
     "parse",
     "piecewise_constant",
     "piecewise_interpolate",
