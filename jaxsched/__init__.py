@@ -7,6 +7,7 @@ from jaxsched._cosine import cosine
 from jaxsched._cyclic import cyclic, one_cycle
 from jaxsched._current_lr import current_lr
 from jaxsched._exponential import exponential, multistep_decay, step_decay
+from jaxsched._hf import from_hf
 from jaxsched._piecewise import piecewise_constant, piecewise_interpolate
 from jaxsched._plateau import reduce_on_plateau
 from jaxsched._polynomial import constant, linear, polynomial
@@ -23,6 +24,7 @@ __all__ = [
     "current_lr",
     "exponential",
     "from_config",
+    "from_hf",
     "join",
     "linear",
     "multiply",
