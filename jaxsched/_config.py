@@ -10,9 +10,10 @@ from __future__ import annotations
 import ast
 import difflib
 import inspect
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
-from jaxsched._core import REGISTRY, Schedule
+from jaxsched._core import REGISTRY, Schedule, config_key
 
 
 def _suggest(word: str, allowed: list[str]) -> str:
@@ -78,7 +79,9 @@ def from_config(config: Mapping[str, Any]) -> Schedule:
     def node(d: Mapping[str, Any]) -> Schedule:
         if "schedule" not in d:
             raise ValueError(f"{fn}: a schedule config needs a 'schedule' key, got keys {sorted(d)}")
-        kwargs = {k: convert(v) for k, v in d.items() if k != "schedule"}
+        kwargs = {
+            ("schedule" if k == config_key("schedule") else k): convert(v) for k, v in d.items() if k != "schedule"
+        }
         return build(fn, d["schedule"], kwargs)
 
     if not isinstance(config, Mapping):

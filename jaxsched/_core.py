@@ -149,7 +149,14 @@ class Schedule:
             >>> jaxsched.constant(value=0.5).to_config()
             {'schedule': 'constant', 'value': 0.5}
         """
-        return {"schedule": self.name, **{k: _plain(v) for k, v in self._public_fields().items()}}
+        fields = self._public_fields().items()
+        return {"schedule": self.name, **{config_key(k): _plain(v) for k, v in fields}}
+
+
+def config_key(argument: str) -> str:
+    """The config key of a constructor argument: a wrapper's ``schedule`` argument
+    is written ``schedule_``, since ``"schedule"`` holds the name."""
+    return "schedule_" if argument == "schedule" else argument
 
 
 def register(cls: type[Schedule]) -> Callable[[Callable[..., Schedule]], Callable[..., Schedule]]:
