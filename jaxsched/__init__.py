@@ -4,13 +4,17 @@ from jaxsched._compose import clip, join, multiply, offset, repeat, scale, warmu
 from jaxsched._config import from_config, parse
 from jaxsched._core import Schedule
 from jaxsched._cosine import cosine
-from jaxsched._cyclic import cyclic, one_cycle
 from jaxsched._current_lr import current_lr
+from jaxsched._cyclic import cyclic, one_cycle
 from jaxsched._exponential import exponential, multistep_decay, step_decay
 from jaxsched._hf import from_hf
+from jaxsched._noam import noam
+from jaxsched._noise import noise
 from jaxsched._piecewise import piecewise_constant, piecewise_interpolate
 from jaxsched._plateau import reduce_on_plateau
 from jaxsched._polynomial import constant, linear, polynomial
+from jaxsched._tanh import tanh_decay
+from jaxsched._tri_stage import tri_stage
 from jaxsched._warmup import rsqrt, warmup_constant, warmup_cosine, warmup_linear, wsd
 
 __version__ = "0.1.0"
@@ -20,8 +24,8 @@ __all__ = [
     "clip",
     "constant",
     "cosine",
-    "cyclic",
     "current_lr",
+    "cyclic",
     "exponential",
     "from_config",
     "from_hf",
@@ -29,6 +33,8 @@ __all__ = [
     "linear",
     "multiply",
     "multistep_decay",
+    "noam",
+    "noise",
     "offset",
     "one_cycle",
     "parse",
@@ -40,6 +46,8 @@ __all__ = [
     "rsqrt",
     "scale",
     "step_decay",
+    "tanh_decay",
+    "tri_stage",
     "warmup",
     "warmup_constant",
     "warmup_cosine",

@@ -1,0 +1,62 @@
+"""The Transformer's "Noam" schedule (Vaswani et al. 2017)."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+
+from jaxsched import _core
+from jaxsched._core import Schedule, register
+
+
+class Noam(Schedule):
+    d_model: jax.Array
+    warmup_steps: jax.Array
+    factor: jax.Array
+
+    def _value(self, step: jax.Array) -> jax.Array:
+        s = step.astype(jnp.float32) + 1  # no int32 overflow at 2**31 - 1
+        w = self.warmup_steps.astype(jnp.float32)
+        rise = jnp.where(w > 0, s / (w * jnp.sqrt(jnp.where(w > 0, w, 1.0))), jnp.inf)
+        return self.factor * jax.lax.rsqrt(self.d_model) * jnp.minimum(jax.lax.rsqrt(s), rise)
+
+
+@register(Noam)
+def noam(*, d_model: float, warmup_steps: int, factor: float = 1.0) -> Schedule:
+    """The Transformer's schedule: linear warmup, then inverse square root of the step.
+
+    With ``s = t + 1`` and ``w = warmup_steps``::
+
+        value(t) = factor * d_model ** -0.5 * min(s ** -0.5, s * w ** -1.5)
+
+    The two terms meet at ``s = w``, the peak: ``factor * (d_model * w) ** -0.5``.
+
+    Args:
+        d_model: the model width (> 0).
+        warmup_steps: the step count ``s`` of the peak (>= 0; 0 for no warmup:
+            ``factor * (d_model * s) ** -0.5`` throughout).
+        factor: a multiplier (> 0, default 1).
+
+    Returns:
+        A ``Schedule``: tensor2tensor's and fairseq's ``noam`` with ``s`` the
+        1-based update count (PyTorch ``LambdaLR`` ports use ``step + 1``).
+        ``rsqrt`` gives the same decay with an absolute ``peak_value``.
+
+    References:
+        Vaswani et al., "Attention Is All You Need",
+        https://arxiv.org/abs/1706.03762, 2017.
+
+    Example:
+        >>> import jaxsched
+        >>> s = jaxsched.noam(d_model=512, warmup_steps=4000)
+        >>> print(" ".join(f"{s(t):.3e}" for t in (0, 1999, 3999, 15999)))
+        1.747e-07 3.494e-04 6.988e-04 3.494e-04
+    """
+    fn = "noam"
+    d = _core.value(fn, "d_model", d_model)
+    f = _core.value(fn, "factor", factor)
+    for name, leaf, given in (("d_model", d, d_model), ("factor", f, factor)):
+        c = _core.concrete(leaf)
+        if c is not None and c <= 0:
+            _core.fail(fn, f"{name} must be positive, got {_core.fmt(given)}")
+    return Noam(d_model=d, warmup_steps=_core.length(fn, "warmup_steps", warmup_steps), factor=f)
