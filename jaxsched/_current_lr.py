@@ -79,7 +79,7 @@ def current_lr(opt_state: Any, schedule: Callable[[Any], Any] | None = None) -> 
         ...     _, state = opt.update(jnp.ones(3), state, params)
         >>> print(f"{jaxsched.current_lr(state):.2f}")
         0.80
-        >>> plain = optax.adam(learning_rate=schedule)
+        >>> plain = optax.sgd(learning_rate=schedule)
         >>> state = plain.init(params)
         >>> for _ in range(3):
         ...     _, state = plain.update(jnp.ones(3), state, params)

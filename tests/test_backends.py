@@ -79,6 +79,21 @@ EXAMPLES = {
         lambda: J.one_cycle(peak_value=1.0, total_steps=1000),
         lambda: J.one_cycle(peak_value=1.0, total_steps=1000, pct_start=0.25, anneal="linear", three_phase=True),
     ],
+    "noam": [lambda: J.noam(d_model=512, warmup_steps=100), lambda: J.noam(d_model=64, warmup_steps=0, factor=2.0)],
+    "tanh_decay": [lambda: J.tanh_decay(init_value=1.0, total_steps=1000, end_value=0.01)],
+    "tri_stage": [lambda: J.tri_stage(peak_value=1.0, warmup_steps=100, hold_steps=200, decay_steps=500)],
+    "noise": [
+        lambda kind=kind: J.noise(_child(), std=0.1, seed=3, kind=kind) for kind in ("normal", "uniform")
+    ],  # threefry is integer arithmetic: the same noise on every backend
+    # Registered, reached through jaxsched.optax_compat / from_hf rather than the top level.
+    "hf_cosine": [
+        lambda: REGISTRY["hf_cosine"](init_value=1.0, total_steps=1000, num_cycles=1.5),
+        lambda: REGISTRY["hf_cosine"](init_value=1.0, total_steps=1000, num_cycles=3, restarts=True, end_value=0.1),
+    ],
+    "hf_warmup": [
+        lambda kind=kind: REGISTRY["hf_warmup"](_child(), warmup_steps=100, warmup_type=kind)
+        for kind in ("linear", "cosine", "1-sqrt")
+    ],
     "join": [
         lambda: J.join(
             [J.linear(init_value=0.0, end_value=1.0, total_steps=100), _child(), J.constant(value=0.05)],
