@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import inspect
 from typing import Any, NamedTuple
 
 import jax
@@ -12,19 +13,6 @@ import numpy as np
 
 from jaxsched import _core
 from jaxsched._core import INT32_MAX, Schedule
-
-_DEFAULTS = {
-    "base": 1.0,
-    "factor": 0.1,
-    "patience": 10,
-    "threshold": 1e-4,
-    "threshold_mode": "rel",
-    "mode": "min",
-    "cooldown": 0,
-    "min_value": 0.0,
-    "eps": 1e-8,
-    "accumulation_steps": 1,
-}
 
 
 class PlateauState(NamedTuple):
@@ -69,10 +57,11 @@ class ReduceOnPlateau:
     accumulation_steps: int
 
     def __repr__(self) -> str:
+        defaults = inspect.signature(reduce_on_plateau).parameters
         args = []
         for f in dataclasses.fields(self):
             v = getattr(self, f.name)
-            if isinstance(v, Schedule) or v != _DEFAULTS[f.name]:
+            if isinstance(v, Schedule) or v != defaults[f.name].default:
                 args.append(f"{f.name}={v!r}")
         return f"reduce_on_plateau({', '.join(args)})"
 
