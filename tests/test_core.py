@@ -1,0 +1,374 @@
+"""Step handling, dtypes, compile caching, pytree behaviour and gradients of every schedule."""
+
+from __future__ import annotations
+
+import chex
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from helpers import INT32_MAX
+from test_config import EXAMPLES
+
+import jaxsched
+from jaxsched import _core
+
+ALL = [pytest.param(make, id=f"{name}-{i}") for name, makers in EXAMPLES.items() for i, make in enumerate(makers)]
+
+WC = jaxsched.warmup_cosine(peak_value=1.0, warmup_steps=10, total_steps=110, end_value=0.1)
+JUMPS = jaxsched.piecewise_constant(boundaries=[16_777_217, 20_000_000, INT32_MAX - 1], values=[1.0, 2.0, 3.0, 4.0])
+
+
+def _cache_size() -> int:
+    """Compiled entries of the module-level eager evaluation."""
+    size = _core._evaluate._cache_size()
+    packed = getattr(_core, "_evaluate_packed", None)
+    return size + (packed._cache_size() if packed is not None else 0)
+
+
+# --- step dtypes -------------------------------------------------------------------
+INT_DTYPES = [np.int8, np.int16, np.int32, np.uint8, np.uint16, np.uint32]
+
+
+@pytest.mark.parametrize("schedule", [WC, JUMPS], ids=["warmup_cosine", "piecewise"])
+@pytest.mark.parametrize("dtype", [*INT_DTYPES, np.float32, np.float64])
+def test_same_value_for_every_step_dtype(schedule, dtype):
+    # Exactly the same values as int32 steps of the same shape (scalar and vectorized
+    # code may differ by an ulp, so scalars are compared with scalars).
+    steps = [0, 1, 5, 9, 10, 11, 60, 109, 110, 111, 127]
+    expected = np.asarray(schedule(np.array(steps, dtype=np.int32)))
+    scalars = [float(schedule(s)) for s in steps]
+    for arr in (np.array(steps, dtype=dtype), jnp.asarray(np.array(steps, dtype=dtype))):
+        got = schedule(arr)
+        assert got.dtype == jnp.float32 and not got.weak_type
+        np.testing.assert_array_equal(np.asarray(got), expected)
+    for i, s in enumerate(steps):
+        for scalar in (dtype(s), jnp.asarray(s, dtype=dtype)):
+            out = schedule(scalar)
+            assert out.dtype == jnp.float32 and not out.weak_type
+            assert float(out) == scalars[i]
+        assert float(schedule(float(s))) == scalars[i]  # Python float
+
+
+def _x64_is_on() -> bool:
+    return jnp.asarray(np.int64(2**40)).dtype == jnp.int64
+
+
+@pytest.mark.parametrize("x64", [False, True])
+def test_64_bit_steps(x64):
+    with jax.enable_x64(x64):
+        assert _x64_is_on() == x64
+        for schedule in (WC, JUMPS):
+            steps = [0, 5, 10, 16_777_216, 16_777_217, 19_999_999, 20_000_000, INT32_MAX - 1, INT32_MAX]
+            expected = np.asarray(schedule(np.array(steps, dtype=np.int32)))
+            for dtype in (np.int64, np.uint64, np.float64):
+                arrays = [np.array(steps, dtype=dtype)]
+                if x64:  # without x64 a jax array of these is 32-bit (float32 rounds 19_999_999)
+                    arrays.append(jnp.asarray(np.array(steps, dtype=dtype)))
+                for arr in arrays:
+                    got = schedule(arr)
+                    assert got.dtype == jnp.float32 and not got.weak_type, (dtype, got.dtype)
+                    np.testing.assert_array_equal(np.asarray(got), expected, err_msg=str(dtype))
+                for i in (1, 4, 5, 8):
+                    assert float(schedule(dtype(steps[i]))) == float(schedule(steps[i]))
+            assert float(schedule(float(steps[5]))) == float(schedule(steps[5]))
+            # beyond int32: clamped, never wrapped
+            last, first = float(schedule(INT32_MAX)), float(schedule(0))
+            for big in (2**31, 2**32 + 3, 2**40, 2**62):
+                assert float(schedule(np.int64(big))) == last
+                assert float(schedule(np.uint64(big))) == last
+                assert float(schedule(big)) == last
+            assert float(schedule(np.uint64(2**64 - 1))) == last
+            assert float(schedule(np.int64(-(2**62)))) == first
+            for s in (3, 3.0, np.int32(3)):
+                out = schedule(s)
+                assert out.dtype == jnp.float32 and not out.weak_type
+
+
+@pytest.mark.parametrize("make", ALL)
+def test_output_float32_strong_and_shaped(make):
+    s = make()
+    for step in (7, np.int32(7)):
+        out = s(step)
+        assert out.shape == () and out.dtype == jnp.float32 and not out.weak_type
+    out = s(np.arange(6, dtype=np.int32).reshape(2, 3) * 37)
+    assert out.shape == (2, 3) and out.dtype == jnp.float32 and not out.weak_type
+    np.testing.assert_allclose(np.asarray(out).ravel(), [float(s(37 * i)) for i in range(6)], rtol=1e-6)
+
+
+@pytest.mark.parametrize("step", [7, np.int32(7), jnp.int32(7), 7.0, np.float32(7.5), np.uint32(7), np.int8(7)])
+def test_output_float32_for_every_step_kind(step):
+    for s in (WC, JUMPS):
+        out = s(step)
+        assert out.shape == () and out.dtype == jnp.float32 and not out.weak_type
+        assert float(out) == float(s(7))
+    for shape in ((5,), (2, 3), (1, 3, 2), (0,)):
+        steps = (np.arange(int(np.prod(shape))).reshape(shape) * 23).astype(np.asarray(step).dtype)
+        out = WC(steps)
+        assert out.shape == shape and out.dtype == jnp.float32 and not out.weak_type
+        if out.size:
+            np.testing.assert_array_equal(np.asarray(out).ravel(), np.asarray(WC(steps.ravel().astype(np.int32))))
+    assert WC([0, 10, 100]).shape == (3,)
+
+
+@pytest.mark.parametrize("step", [True, False, np.bool_(True), np.array([True, False]), jnp.array(True)])
+def test_bool_step_refused(step):
+    with pytest.raises(TypeError, match=r"^warmup_cosine: step must be an integer or a float.*bool"):
+        WC(step)
+    with pytest.raises(TypeError, match=r"bool"):
+        jax.jit(lambda t: WC(t))(step)
+
+
+def test_negative_steps_give_step_zero():
+    at_zero = float(WC(0))
+    for step in (-1, -(10**12), np.int8(-128), np.int16(-5), np.int32(-(2**31)), -0.5, -1e30, float("-inf")):
+        assert float(WC(step)) == at_zero, step
+    np.testing.assert_array_equal(np.asarray(WC(np.array([-3, -1, 0]))), at_zero)
+    np.testing.assert_array_equal(np.asarray(WC(jnp.array([-3.5, -1.0]))), at_zero)
+
+
+def test_unsigned_steps_never_wrap():
+    end = float(JUMPS(INT32_MAX))
+    for step in (2**31, 2**31 + 1, 2**32 - 1, 3_000_000_000):
+        assert float(JUMPS(np.uint32(step))) == end
+        assert float(JUMPS(jnp.uint32(step))) == end
+    np.testing.assert_array_equal(np.asarray(JUMPS(np.array([2**31, 2**32 - 1], dtype=np.uint32))), end)
+
+
+def test_huge_steps_clamp():
+    end = float(WC(INT32_MAX))
+    for step in (2**31, 2**63, 10**30, 1e30, float("inf"), np.float32(3e38)):
+        assert float(WC(step)) == end
+    assert float(JUMPS(2**31)) == 4.0
+    assert np.asarray(JUMPS(np.array([2**40])))[0] == 4.0  # an int64 array with x64 off
+
+
+def test_nan_step_gives_nan():
+    assert np.isnan(float(WC(float("nan"))))
+    assert np.isnan(float(WC(np.float32("nan"))))
+    out = np.asarray(WC(np.array([np.nan, 5.0, 60.0], dtype=np.float32)))
+    assert np.isnan(out[0])
+    np.testing.assert_array_equal(out[1:], [float(WC(5)), float(WC(60))])
+    out = np.asarray(WC(np.array([np.nan, 20_000_001.0])))  # float64
+    assert np.isnan(out[0]) and out[1] == float(WC(20_000_001))
+
+
+@pytest.mark.parametrize(
+    "schedule, jump",
+    [
+        (jaxsched.piecewise_constant(boundaries=[20_000_000], values=[1.0, 0.5]), 20_000_000),
+        (jaxsched.piecewise_constant(boundaries=[16_777_217], values=[1.0, 0.5]), 16_777_217),
+        (jaxsched.piecewise_constant(boundaries=[1_999_999_999], values=[1.0, 0.5]), 1_999_999_999),
+        (jaxsched.step_decay(init_value=1.0, step_size=20_000_000, factor=0.5), 20_000_000),
+        (jaxsched.step_decay(init_value=1.0, step_size=16_777_217, factor=0.5), 16_777_217),
+        (jaxsched.multistep_decay(init_value=1.0, milestones=[25_000_001], factor=0.5), 25_000_001),
+    ],
+)
+def test_exact_jumps_above_2_24(schedule, jump):
+    before, after = float(schedule(0)), float(schedule(jump))
+    assert after == 0.5 * before
+    for make in (int, np.int32, np.uint32, np.int64, jnp.int32, jnp.uint32, float, np.float64):
+        assert float(schedule(make(jump - 1))) == before, make
+        assert float(schedule(make(jump))) == after, make
+        assert float(schedule(make(jump + 1))) == after, make
+    steps = np.array([jump - 1, jump, jump + 1])
+    for dtype in (np.int32, np.uint32, np.int64, np.float64):
+        np.testing.assert_array_equal(np.asarray(schedule(steps.astype(dtype))), [before, after, after])
+    np.testing.assert_array_equal(np.asarray(jax.jit(schedule)(jnp.asarray(steps, jnp.int32))), [before, after, after])
+    # float32 where representable: the nearest float32 steps on each side
+    below = np.nextafter(np.float32(jump), np.float32(0))
+    if float(np.float32(jump)) == jump:
+        assert float(schedule(np.float32(jump))) == after
+        assert float(schedule(below)) == before
+
+
+@pytest.mark.parametrize("make", ALL)
+def test_finite_at_the_last_step(make):
+    s = make()
+    out = np.asarray(s(np.array([INT32_MAX - 1, INT32_MAX], dtype=np.int32)))
+    assert np.all(np.isfinite(out))
+    assert float(s(INT32_MAX)) == float(s(2**40)) == float(s(np.uint32(2**32 - 1)))
+
+
+# --- compile caching -----------------------------------------------------------------
+def test_eager_calls_compile_once():
+    def make(peak, warm, total, decay, shape):
+        inner = jaxsched.wsd(
+            peak_value=peak, warmup_steps=warm, total_steps=total, decay_steps=decay, decay_shape=shape
+        )
+        return jaxsched.offset(jaxsched.repeat(inner, period=total + 77), steps=3)  # a structure no other test uses
+
+    s = make(1.0, 10, 1000, 100, "cosine")
+    before = _cache_size()
+    s(0)
+    assert _cache_size() == before + 1
+    for step in range(0, 2000, 7):
+        s(step)
+    assert _cache_size() == before + 1
+    # Other values, same structure: no recompile.
+    for peak, warm, total, decay in ((0.5, 0, 500, 30), (2.0, 20, 100, 80), (3e-4, 1, 10**9, 10**6)):
+        t = make(peak, warm, total, decay, "cosine")
+        for step in (0, 10, 480, 10**6):
+            t(step)
+    assert _cache_size() == before + 1
+    # A different static field is a different program.
+    make(1.0, 10, 1000, 100, "square")(3)
+    assert _cache_size() == before + 2
+
+
+def test_jit_with_schedule_argument_traces_once():
+    @jax.jit
+    @chex.assert_max_traces(n=1)
+    def f(schedule, step):
+        return schedule(step)
+
+    for peak, warm in [(1.0, 10), (0.5, 20), (3e-4, 0)]:
+        s = jaxsched.warmup_cosine(peak_value=peak, warmup_steps=warm, total_steps=110)
+        for step in range(0, 120, 13):
+            assert float(f(s, jnp.int32(step))) == float(s(step))
+
+
+def test_jitted_train_step_compiles_once():
+    schedule = jaxsched.warmup_cosine(peak_value=0.1, warmup_steps=5, total_steps=50)
+
+    @jax.jit
+    @chex.assert_max_traces(n=1)
+    def train_step(w, count):
+        lr = schedule(count)
+        grad = 2.0 * (w - 3.0)
+        return w - lr * grad, count + 1, lr
+
+    w, count = jnp.float32(0.0), jnp.int32(0)
+    lrs = []
+    for _ in range(60):
+        w, count, lr = train_step(w, count)
+        lrs.append(float(lr))
+    np.testing.assert_allclose(lrs, np.asarray(schedule(np.arange(60))), rtol=1e-6)
+
+
+# --- pytree, equality ------------------------------------------------------------------
+@pytest.mark.parametrize("make", ALL)
+def test_pytree_round_trip(make):
+    s = make()
+    leaves, treedef = jax.tree.flatten(s)
+    assert all(isinstance(x, jax.Array) and x.dtype in (jnp.float32, jnp.int32) for x in leaves)
+    back = jax.tree.unflatten(treedef, leaves)
+    assert type(back) is type(s) and back == s and hash(back) == hash(s)
+    doubled = jax.tree.map(lambda x: x * 2 if x.dtype == jnp.float32 else x, s)
+    assert type(doubled) is type(s)
+    if any(float(jnp.max(jnp.abs(x))) > 0 for x in leaves if x.dtype == jnp.float32):
+        assert doubled != s
+
+
+def test_static_fields_are_structure():
+    a = jaxsched.wsd(peak_value=1.0, warmup_steps=10, total_steps=100, decay_steps=20, decay_shape="cosine")
+    b = jaxsched.wsd(peak_value=1.0, warmup_steps=10, total_steps=100, decay_steps=20, decay_shape="linear")
+    assert len(jax.tree.leaves(a)) == 6  # peak, warmup, total, decay, init, end
+    assert jax.tree.structure(a) != jax.tree.structure(b)
+    assert jax.tree.structure(jaxsched.cosine(init_value=1.0, total_steps=9)) != jax.tree.structure(
+        jaxsched.linear(init_value=1.0, end_value=0.0, total_steps=9)
+    )
+
+
+def test_equality_and_hash():
+    a = jaxsched.cosine(init_value=1.0, total_steps=100)
+    assert a == jaxsched.cosine(init_value=1.0, total_steps=100, end_value=0.0, exponent=1)
+    assert hash(a) == hash(jaxsched.cosine(init_value=1.0, total_steps=100))
+    assert a != jaxsched.cosine(init_value=1.0, total_steps=101)
+    assert a != jaxsched.cosine(init_value=0.5, total_steps=100)
+    assert a != "cosine(init_value=1.0, total_steps=100)"
+    assert a != jaxsched.warmup_cosine(peak_value=1.0, warmup_steps=0, total_steps=100)
+    assert jaxsched.constant(value=-0.0) == jaxsched.constant(value=0.0)
+    assert hash(jaxsched.constant(value=-0.0)) == hash(jaxsched.constant(value=0.0))
+    j1 = jaxsched.join([a, jaxsched.constant(value=0.1)], boundaries=[100])
+    j2 = jaxsched.join(
+        [jaxsched.cosine(init_value=1.0, total_steps=100), jaxsched.constant(value=0.1)], boundaries=[100]
+    )
+    assert j1 == j2 and hash(j1) == hash(j2)
+    assert j1 != jaxsched.join([a, jaxsched.constant(value=0.1)], boundaries=[101])
+    assert len({a, jaxsched.cosine(init_value=1.0, total_steps=100), j1, j2}) == 2
+    with pytest.raises(dataclasses_frozen_error()):
+        a.init_value = 2.0  # type: ignore[misc]
+
+
+def dataclasses_frozen_error():
+    import dataclasses
+
+    return dataclasses.FrozenInstanceError
+
+
+@pytest.mark.parametrize("make", ALL)
+def test_no_init_or_update_attribute(make):
+    s = make()
+    assert not hasattr(s, "init") and not hasattr(s, "update")
+    assert callable(s)
+
+
+# --- vmap over a stack of schedules, gradients ---------------------------------------------
+def test_vmap_over_stacked_warmup_cosine():
+    configs = [(1.0, 10), (3e-4, 0), (0.5, 100), (2.0, 55)]
+    schedules = [
+        jaxsched.warmup_cosine(peak_value=p, warmup_steps=w, total_steps=200, end_value=0.01) for p, w in configs
+    ]
+    stacked = jax.tree.map(lambda *x: jnp.stack(x), *schedules)
+    steps = jnp.array([0, 1, 9, 10, 11, 54, 55, 56, 99, 100, 101, 199, 200, 10**6], jnp.int32)
+    for fn in (lambda s: s(steps), jax.jit(lambda s: s(steps))):
+        out = jax.vmap(fn)(stacked)
+        assert out.shape == (len(configs), steps.size) and out.dtype == jnp.float32
+        for row, s in zip(np.asarray(out), schedules, strict=True):
+            np.testing.assert_allclose(row, np.asarray(s(steps)), rtol=1e-6)
+    # and a scalar step per schedule
+    per = jax.vmap(lambda s, t: s(t))(stacked, jnp.array([5, 5, 150, 55]))
+    np.testing.assert_allclose(
+        np.asarray(per), [float(s(t)) for s, t in zip(schedules, [5, 5, 150, 55], strict=True)], rtol=1e-6
+    )
+
+
+def test_vmap_construction_inside():
+    peaks = jnp.array([1.0, 0.5, 0.25])
+    warmups = jnp.array([10, 20, 0])
+    out = jax.vmap(lambda p, w: jaxsched.warmup_cosine(peak_value=p, warmup_steps=w, total_steps=100)(15))(
+        peaks, warmups
+    )
+    expected = [
+        float(jaxsched.warmup_cosine(peak_value=float(p), warmup_steps=int(w), total_steps=100)(15))
+        for p, w in zip(peaks, warmups, strict=True)
+    ]
+    np.testing.assert_allclose(np.asarray(out), expected, rtol=1e-6)
+
+
+GRAD_STEPS = [0, 1, 5, 9, 10, 11, 30, 99, 100, 101, 500, 1000, 2000, 9000, 10_000, 10**6, INT32_MAX]
+
+
+@pytest.mark.parametrize("make", ALL)
+def test_gradients_finite(make):
+    s = make()
+    leaves, treedef = jax.tree.flatten(s)
+    is_float = [x.dtype == jnp.float32 for x in leaves]
+    floats = [x for x, f in zip(leaves, is_float, strict=True) if f]
+    if not floats:
+        pytest.skip("no float hyperparameter")
+
+    def value(fl, step):
+        it = iter(fl)
+        rebuilt = [next(it) if f else x for x, f in zip(leaves, is_float, strict=True)]
+        return jax.tree.unflatten(treedef, rebuilt)(step)
+
+    grad = jax.jit(jax.vmap(jax.grad(value), in_axes=(None, 0)))
+    grads = grad(floats, jnp.asarray(GRAD_STEPS, jnp.int32))
+    for g in grads:
+        assert np.all(np.isfinite(np.asarray(g))), (s, grads)
+
+
+def test_grad_peak_value_matches_formula():
+    # d value / d peak: t / w during the warmup, c(t) after (init = end = 0).
+    w, T = 10, 110
+
+    def f(peak, step):
+        return jaxsched.warmup_cosine(peak_value=peak, warmup_steps=w, total_steps=T)(step)
+
+    steps = np.array([0, 3, 9, 10, 11, 60, 109, 110, 5000])
+    got = jax.vmap(jax.grad(f), in_axes=(None, 0))(jnp.float32(2.0), jnp.asarray(steps, jnp.int32))
+    c = 0.5 * (1 + np.cos(np.pi * np.clip(steps - w, 0, T - w) / (T - w)))
+    expected = np.where(steps < w, steps / w, c)
+    np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-5, atol=1e-7)
