@@ -15,10 +15,13 @@ demo: $(PY)
 	$(PIP) install -e '.[examples]'
 	$(PY) examples/quickstart.py
 
-# The parity group needs torch (the 2.13.0 CPU build) and transformers. When
-# they cannot be installed the group is skipped and says how to run it.
+# The parity group needs torch (the 2.13.0 CPU build) and transformers; timm
+# is installed without its dependencies (its torchvision has no build on every
+# platform; the tests load only timm's scheduler files, which need torch).
+# When they cannot be installed the group is skipped and says how to run it.
 parity-deps: $(PY)
 	$(PIP) install 'torch==2.13.0' transformers || echo "parity packages unavailable: the parity tests will be skipped"
+	$(PIP) install --no-deps timm || echo "timm unavailable: the timm parity tests will be skipped"
 
 test: $(PY) parity-deps
 	$(PIP) install -e '.[test]'
