@@ -1,0 +1,376 @@
+"""Bad input: each case is a clear error naming the function, the argument and the value."""
+
+from __future__ import annotations
+
+import re
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import jaxsched
+
+js = jaxsched
+INT32_MAX = 2**31 - 1
+COS = js.cosine(init_value=1.0, total_steps=10)
+
+# Valid arguments of each constructor, its float-valued and its length arguments.
+VALID = {
+    "constant": ({"value": 0.1}, ["value"], []),
+    "linear": ({"init_value": 1.0, "end_value": 0.0, "total_steps": 10}, ["init_value", "end_value"], ["total_steps"]),
+    "polynomial": (
+        {"init_value": 1.0, "end_value": 0.0, "total_steps": 10, "power": 2.0},
+        ["init_value", "end_value", "power"],
+        ["total_steps"],
+    ),
+    "exponential": (
+        {"init_value": 1.0, "decay_rate": 0.5, "decay_steps": 10, "end_value": 0.1},
+        ["init_value", "decay_rate", "end_value"],
+        ["decay_steps"],
+    ),
+    "step_decay": ({"init_value": 1.0, "step_size": 10, "factor": 0.5}, ["init_value", "factor"], ["step_size"]),
+    "multistep_decay": ({"init_value": 1.0, "milestones": [10, 20], "factor": 0.5}, ["init_value", "factor"], []),
+    "piecewise_constant": ({"boundaries": [10, 20], "values": [1.0, 0.5, 0.1]}, [], []),
+    "cosine": (
+        {"init_value": 1.0, "total_steps": 10, "end_value": 0.0, "exponent": 1.0},
+        ["init_value", "end_value", "exponent"],
+        ["total_steps"],
+    ),
+    "warmup_cosine": (
+        {
+            "peak_value": 1.0,
+            "warmup_steps": 10,
+            "total_steps": 100,
+            "init_value": 0.0,
+            "end_value": 0.0,
+            "exponent": 1.0,
+        },
+        ["peak_value", "init_value", "end_value", "exponent"],
+        ["warmup_steps", "total_steps"],
+    ),
+    "warmup_linear": (
+        {"peak_value": 1.0, "warmup_steps": 10, "total_steps": 100, "init_value": 0.0, "end_value": 0.0},
+        ["peak_value", "init_value", "end_value"],
+        ["warmup_steps", "total_steps"],
+    ),
+    "warmup_constant": (
+        {"peak_value": 1.0, "warmup_steps": 10, "init_value": 0.0},
+        ["peak_value", "init_value"],
+        ["warmup_steps"],
+    ),
+    "rsqrt": (
+        {"peak_value": 1.0, "warmup_steps": 10, "timescale": 100, "init_value": 0.0},
+        ["peak_value", "init_value"],
+        ["warmup_steps", "timescale"],
+    ),
+    "wsd": (
+        {
+            "peak_value": 1.0,
+            "warmup_steps": 10,
+            "total_steps": 100,
+            "decay_steps": 20,
+            "init_value": 0.0,
+            "end_value": 0.0,
+        },
+        ["peak_value", "init_value", "end_value"],
+        ["warmup_steps", "total_steps", "decay_steps"],
+    ),
+}
+WRAPPERS = {
+    "warmup": (
+        lambda **kw: js.warmup(COS, **kw),
+        {"warmup_steps": 5, "init_value": 0.0},
+        ["init_value"],
+        ["warmup_steps"],
+    ),
+    "scale": (lambda **kw: js.scale(COS, **kw), {"factor": 2.0}, ["factor"], []),
+    "clip": (lambda **kw: js.clip(COS, **kw), {"min_value": 0.1, "max_value": 0.9}, ["min_value", "max_value"], []),
+    "offset": (lambda **kw: js.offset(COS, **kw), {"steps": 5}, [], []),
+    "repeat": (lambda **kw: js.repeat(COS, **kw), {"period": 5}, [], ["period"]),
+}
+
+
+def constructors():
+    for name, (kwargs, floats, lengths) in VALID.items():
+        yield name, getattr(js, name), kwargs, floats, lengths
+    for name, (fn, kwargs, floats, lengths) in WRAPPERS.items():
+        yield name, fn, kwargs, floats, lengths
+
+
+def message(fn: str, *parts: str) -> str:
+    """A regex: starts with ``fn: `` and mentions every part (in any order)."""
+    return rf"^{re.escape(fn)}: " + "".join(rf"(?=.*{re.escape(p)})" for p in parts)
+
+
+def test_valid_arguments_are_valid():
+    for _, fn, kwargs, _, _ in constructors():
+        fn(**kwargs)
+
+
+NON_FINITE = [(float("nan"), "nan"), (float("inf"), "inf"), (-float("inf"), "-inf"), (np.float32("nan"), "nan")]
+FLOAT_CASES = [
+    pytest.param(name, fn, kwargs, arg, bad, text, id=f"{name}-{arg}-{text}")
+    for name, fn, kwargs, floats, _ in constructors()
+    for arg in floats
+    for bad, text in NON_FINITE
+]
+
+
+@pytest.mark.parametrize("name, fn, kwargs, arg, bad, text", FLOAT_CASES)
+def test_non_finite_values(name, fn, kwargs, arg, bad, text):
+    with pytest.raises(ValueError, match=message(name, arg, "finite", text)):
+        fn(**{**kwargs, arg: bad})
+
+
+LENGTH_CASES = [
+    pytest.param(name, fn, kwargs, arg, bad, text, id=f"{name}-{arg}-{text}")
+    for name, fn, kwargs, _, lengths in constructors()
+    for arg in lengths
+    for bad, text in [
+        (-1, "-1"),
+        (-(10**12), "-1000000000000"),
+        (10.5, "10.5"),
+        (float("nan"), "nan"),
+        (float("inf"), "inf"),
+        (2**31, "2147483648"),
+        (10**20, "100000000000000000000"),
+        (np.int64(2**40), "1099511627776"),
+    ]
+]
+
+
+@pytest.mark.parametrize("name, fn, kwargs, arg, bad, text", LENGTH_CASES)
+def test_bad_lengths(name, fn, kwargs, arg, bad, text):
+    with pytest.raises(ValueError, match=message(name, arg, text)):
+        fn(**{**kwargs, arg: bad})
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        True,
+        None,
+        "10",
+        {"a": 1},
+        pytest.param(
+            [1, 2],
+            marks=pytest.mark.xfail(
+                strict=True, reason="a list for a scalar hyperparameter is accepted; the call fails later"
+            ),
+        ),
+    ],
+)
+def test_wrong_types(bad):
+    optional = {("clip", "min_value"), ("clip", "max_value"), ("exponential", "end_value"), ("rsqrt", "timescale")}
+    for name, fn, kwargs, floats, lengths in constructors():
+        for arg in floats + lengths:
+            if bad is None and (name, arg) in optional:
+                continue  # None is a valid "not given"
+            with pytest.raises((TypeError, ValueError), match=rf"^{re.escape(name)}: .*{re.escape(arg)}"):
+                fn(**{**kwargs, arg: bad})
+
+
+def test_lengths_accept_whole_floats_and_numpy_ints():
+    a = js.warmup_cosine(peak_value=1.0, warmup_steps=10.0, total_steps=np.int64(100))
+    assert a == js.warmup_cosine(peak_value=1.0, warmup_steps=10, total_steps=100)
+    assert js.linear(init_value=1.0, end_value=0.0, total_steps=INT32_MAX)(INT32_MAX) == 0.0
+
+
+@pytest.mark.parametrize("fn", ["warmup_cosine", "warmup_linear"])
+@pytest.mark.parametrize("warmup_steps, total_steps", [(100, 100), (100, 50), (0, 0)])
+def test_total_steps_must_exceed_warmup(fn, warmup_steps, total_steps):
+    if total_steps == 0:
+        pattern = message(fn, "total_steps", "0")
+    else:
+        pattern = message(fn, f"total_steps ({total_steps}) must be greater than warmup_steps ({warmup_steps})")
+    with pytest.raises(ValueError, match=pattern):
+        getattr(js, fn)(peak_value=1.0, warmup_steps=warmup_steps, total_steps=total_steps)
+
+
+def test_documented_message():
+    with pytest.raises(
+        ValueError, match=r"^warmup_cosine: total_steps \(100\) must be greater than warmup_steps \(100\)$"
+    ):
+        js.warmup_cosine(peak_value=3e-4, warmup_steps=100, total_steps=100)
+
+
+def test_wsd_lengths():
+    with pytest.raises(ValueError, match=message("wsd", "total_steps (10)", "warmup_steps (10)")):
+        js.wsd(peak_value=1.0, warmup_steps=10, total_steps=10, decay_steps=1)
+    with pytest.raises(
+        ValueError, match=message("wsd", "decay_steps (91)", "total_steps", "100", "warmup_steps", "10")
+    ):
+        js.wsd(peak_value=1.0, warmup_steps=10, total_steps=100, decay_steps=91)
+    with pytest.raises(ValueError, match=message("wsd", "decay_steps", "0")):
+        js.wsd(peak_value=1.0, warmup_steps=10, total_steps=100, decay_steps=0)
+    js.wsd(peak_value=1.0, warmup_steps=10, total_steps=100, decay_steps=90)  # the limit is fine
+
+
+@pytest.mark.parametrize("end_value", [0.0, -1e-5])
+def test_wsd_exponential_needs_positive_end(end_value):
+    with pytest.raises(ValueError, match=message("wsd", "end_value", repr(end_value), "exponential")):
+        js.wsd(
+            peak_value=1.0,
+            warmup_steps=1,
+            total_steps=10,
+            decay_steps=5,
+            decay_shape="exponential",
+            end_value=end_value,
+        )
+    with pytest.raises(ValueError, match=message("wsd", "peak_value", "0.0", "exponential")):
+        js.wsd(peak_value=0.0, warmup_steps=1, total_steps=10, decay_steps=5, decay_shape="exponential", end_value=0.1)
+
+
+def test_wsd_shape_typo_lists_allowed():
+    with pytest.raises(ValueError, match=message("wsd", "decay_shape", "'sqrt'", "'1-sqrt'", "'linear'", "'cosine'")):
+        js.wsd(peak_value=1.0, warmup_steps=1, total_steps=10, decay_steps=5, decay_shape="sqrt")
+
+
+@pytest.mark.parametrize("power", [0.0, -1.0, -1e-9])
+def test_power_must_be_positive(power):
+    with pytest.raises(ValueError, match=message("polynomial", "power", repr(power))):
+        js.polynomial(init_value=1.0, end_value=0.0, total_steps=10, power=power)
+
+
+@pytest.mark.parametrize("fn", ["cosine", "warmup_cosine"])
+@pytest.mark.parametrize("exponent", [0.0, -2.0])
+def test_exponent_must_be_positive(fn, exponent):
+    kwargs = dict(VALID[fn][0], exponent=exponent)
+    with pytest.raises(ValueError, match=message(fn, "exponent", repr(exponent))):
+        getattr(js, fn)(**kwargs)
+
+
+@pytest.mark.parametrize("rate", [0.0, -0.5, -2.0])
+def test_decay_rate_must_be_positive(rate):
+    with pytest.raises(ValueError, match=message("exponential", "decay_rate", repr(rate))):
+        js.exponential(init_value=1.0, decay_rate=rate, decay_steps=10)
+
+
+def test_exponential_bounds():
+    with pytest.raises(ValueError, match=message("exponential", "end_value", "decay_rate (1.5)")):
+        js.exponential(init_value=1.0, decay_rate=1.5, decay_steps=10)  # unbounded growth
+    with pytest.raises(
+        ValueError, match=message("exponential", "end_value (2.0)", "init_value (1.0)", "decay_rate (0.5)")
+    ):
+        js.exponential(init_value=1.0, decay_rate=0.5, decay_steps=10, end_value=2.0)
+    with pytest.raises(
+        ValueError, match=message("exponential", "end_value (0.5)", "init_value (1.0)", "decay_rate (2.0)")
+    ):
+        js.exponential(init_value=1.0, decay_rate=2.0, decay_steps=10, end_value=0.5)
+    with pytest.raises(TypeError, match=message("exponential", "staircase", "1")):
+        js.exponential(init_value=1.0, decay_rate=0.5, decay_steps=10, staircase=1)
+
+
+def test_factors():
+    for bad in (0.0, -0.5):
+        with pytest.raises(ValueError, match=message("step_decay", "factor", repr(bad))):
+            js.step_decay(init_value=1.0, step_size=10, factor=bad)
+        with pytest.raises(ValueError, match=message("multistep_decay", "factor", repr(bad))):
+            js.multistep_decay(init_value=1.0, milestones=[10], factor=bad)
+    with pytest.raises(ValueError, match=message("step_decay", "factor", "1.5")):
+        js.step_decay(init_value=1.0, step_size=10, factor=1.5)
+
+
+BAD_BOUNDARIES = [
+    ([200, 100], "[200, 100]", "increasing"),
+    ([100, 100], "[100, 100]", "increasing"),
+    ([-1, 10], "-1", "non-negative"),
+    ([10, 2**31], "2147483648", "int32"),
+    ([10.5, 20], "10.5", "whole"),
+    ([], "[]", "non-empty"),
+    (10, "10", "list"),
+]
+
+
+@pytest.mark.parametrize("bad, text, why", BAD_BOUNDARIES)
+def test_bad_boundaries(bad, text, why):
+    n = len(bad) if isinstance(bad, list) else 1
+    with pytest.raises(ValueError, match=message("piecewise_constant", "boundaries", text, why)):
+        js.piecewise_constant(boundaries=bad, values=[1.0] * (n + 1))
+    with pytest.raises(ValueError, match=message("multistep_decay", "milestones", text, why)):
+        js.multistep_decay(init_value=1.0, milestones=bad, factor=0.5)
+    if n >= 1:
+        with pytest.raises(ValueError, match=message("join", "boundaries", text, why)):
+            js.join([COS] * (n + 1), boundaries=bad)
+
+
+@pytest.mark.parametrize("values", [[1.0], [1.0, 2.0, 3.0, 4.0], []])
+def test_values_length(values):
+    with pytest.raises(ValueError, match=message("piecewise_constant", "values", "boundaries", str(len(values)))):
+        js.piecewise_constant(boundaries=[10, 20], values=values)
+
+
+def test_values_non_finite():
+    with pytest.raises(ValueError, match=message("piecewise_constant", "values", "finite", "nan")):
+        js.piecewise_constant(boundaries=[10], values=[1.0, float("nan")])
+
+
+def test_join_errors():
+    with pytest.raises(ValueError, match=message("join", "schedules", "empty")):
+        js.join([], boundaries=[])
+    with pytest.raises(ValueError, match=message("join", "boundaries", "[10, 20]")):
+        js.join([COS, COS], boundaries=[10, 20])
+    with pytest.raises(ValueError, match=message("join", "boundaries", "[]")):
+        js.join([COS, COS], boundaries=[])
+    with pytest.raises(TypeError, match=message("join", "schedules[1]", "0.1")):
+        js.join([COS, 0.1], boundaries=[10])
+    with pytest.raises(TypeError, match=message("join", "schedules")):
+        js.join(COS, boundaries=[])
+    with pytest.raises(TypeError, match=message("join", "schedules[0]")):
+        js.join([lambda t: 0.1], boundaries=[])
+
+
+def test_wrapper_errors():
+    with pytest.raises(ValueError, match=message("clip", "min_value", "max_value")):
+        js.clip(COS)
+    with pytest.raises(ValueError, match=message("clip", "min_value (0.9)", "max_value (0.1)")):
+        js.clip(COS, min_value=0.9, max_value=0.1)
+    with pytest.raises(ValueError, match=message("multiply", "schedule")):
+        js.multiply()
+    with pytest.raises(TypeError, match=message("multiply", "schedules[1]", "2.0")):
+        js.multiply(COS, 2.0)
+    for name in ("warmup", "scale", "clip", "offset", "repeat"):
+        kwargs = WRAPPERS[name][1]
+        with pytest.raises(TypeError, match=message(name, "schedule", "0.5")):
+            getattr(js, name)(0.5, **kwargs)
+    with pytest.raises(ValueError, match=message("rsqrt", "timescale", "0")):
+        js.rsqrt(peak_value=1.0, warmup_steps=10, timescale=0)
+    with pytest.raises(ValueError, match=message("offset", "steps", str(-(2**31)))):
+        js.offset(COS, steps=-(2**31))
+
+
+def test_arguments_are_keyword_only():
+    with pytest.raises(TypeError):
+        js.cosine(1.0, 100)  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        js.warmup(COS, 10)  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        js.join([COS], [])  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("step", [True, np.bool_(False), np.array([True]), jnp.array([False, True])])
+def test_bool_step(step):
+    with pytest.raises(TypeError, match=message("cosine", "step", "bool")):
+        COS(step)
+
+
+def test_traced_values_skip_the_checks():
+    # Invalid values, traced: no error at construction (they cannot be inspected).
+    out = jax.jit(lambda w: js.warmup_cosine(peak_value=1.0, warmup_steps=w, total_steps=100)(5))(200)
+    assert out.dtype == jnp.float32
+    jax.jit(lambda p: js.polynomial(init_value=1.0, end_value=0.0, total_steps=10, power=p)(5))(-1.0)
+    jax.jit(lambda b: js.piecewise_constant(boundaries=b, values=[1.0, 2.0, 3.0])(5))(jnp.array([20, 10]))
+    jax.vmap(lambda r: js.exponential(init_value=1.0, decay_rate=r, decay_steps=10)(5))(jnp.array([-1.0, 0.5]))
+    # Valid traced values work and give the same result.
+    got = jax.jit(lambda w, t: js.warmup_cosine(peak_value=1.0, warmup_steps=w, total_steps=t)(15))(10, 110)
+    assert float(got) == float(js.warmup_cosine(peak_value=1.0, warmup_steps=10, total_steps=110)(15))
+
+
+def test_concrete_values_inside_jit_are_still_checked():
+    with pytest.raises(ValueError, match=message("warmup_cosine", "total_steps (100)", "warmup_steps (100)")):
+        jax.jit(lambda: js.warmup_cosine(peak_value=1.0, warmup_steps=100, total_steps=100)(0))()
+    with pytest.raises(ValueError, match=message("piecewise_constant", "boundaries", "[20, 10]")):
+        jax.jit(lambda v: js.piecewise_constant(boundaries=[20, 10], values=v)(0))(jnp.ones(3))
+    with pytest.raises(ValueError, match=message("polynomial", "power", "-1.0")):
+        jax.jit(lambda x: js.polynomial(init_value=x, end_value=0.0, total_steps=10, power=-1.0)(0))(1.0)
