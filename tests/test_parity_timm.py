@@ -1,4 +1,4 @@
-"""Parity: ``sgdr`` and ``tanh_decay`` against timm's ``CosineLRScheduler`` / ``TanhLRScheduler``.
+"""Parity: ``sgdr``, ``tanh_decay``, ``step_decay``, ``polynomial`` and ``wsd`` against timm's schedulers.
 
 timm's package ``__init__`` imports torchvision (which has no build on every
 platform), so only the files of ``timm/scheduler`` that the comparison needs
@@ -43,7 +43,14 @@ def load_timm_schedulers() -> dict[str, Any]:
         sys.modules[_PACKAGE] = package
     classes = {}
     try:
-        for module, name in [("scheduler", None), ("cosine_lr", "CosineLRScheduler"), ("tanh_lr", "TanhLRScheduler")]:
+        for module, name in [
+            ("scheduler", None),
+            ("cosine_lr", "CosineLRScheduler"),
+            ("tanh_lr", "TanhLRScheduler"),
+            ("step_lr", "StepLRScheduler"),
+            ("poly_lr", "PolyLRScheduler"),
+            ("wsd_lr", "WSDLRScheduler"),
+        ]:
             full = f"{_PACKAGE}.{module}"
             if full not in sys.modules:
                 file_spec = importlib.util.spec_from_file_location(full, os.path.join(folder, f"{module}.py"))
@@ -96,6 +103,40 @@ def _cases():
                 init_value=LR, total_steps=t0, end_value=lr_min, lower=lb, upper=ub
             ),
             t0 + 20,
+        )
+    for size, rate in [(30, 0.5), (7, 0.9)]:
+        yield Case(
+            f"StepLRScheduler[decay_t={size},decay_rate={rate}]",
+            "StepLRScheduler",
+            dict(decay_t=size, decay_rate=rate),
+            lambda size=size, rate=rate: jaxsched.step_decay(init_value=LR, step_size=size, factor=rate),
+            200,
+        )
+    for t0, power, lr_min in [(100, 0.5, 1e-4), (60, 2.0, 0.0)]:
+        yield Case(
+            f"PolyLRScheduler[t_initial={t0},power={power},lr_min={lr_min}]",
+            "PolyLRScheduler",
+            dict(t_initial=t0, power=power, lr_min=lr_min),
+            lambda t0=t0, power=power, lr_min=lr_min: jaxsched.polynomial(
+                init_value=LR, end_value=lr_min, total_steps=t0, power=power
+            ),
+            t0 + 20,
+        )
+    for shape in ("1-sqrt", "linear", "cosine"):
+        yield Case(
+            f"WSDLRScheduler[t_initial=100,decay_t=20,decay_fn={shape},warmup_t=10]",
+            "WSDLRScheduler",
+            dict(t_initial=100, decay_t=20, lr_min=1e-4, decay_fn=shape, warmup_t=10, warmup_lr_init=1e-3),
+            lambda shape=shape: jaxsched.wsd(
+                peak_value=LR,
+                warmup_steps=10,
+                total_steps=110,
+                decay_steps=20,
+                decay_shape=shape,
+                init_value=1e-3,
+                end_value=1e-4,
+            ),
+            130,
         )
 
 
