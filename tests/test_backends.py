@@ -94,6 +94,18 @@ EXAMPLES = {
         lambda kind=kind: REGISTRY["hf_warmup"](_child(), warmup_steps=100, warmup_type=kind)
         for kind in ("linear", "cosine", "1-sqrt")
     ],
+    "sgdr": [
+        lambda: REGISTRY["sgdr"](peak_value=1.0, cycle_steps=100),
+        lambda: REGISTRY["sgdr"](
+            peak_value=1.0,
+            cycle_steps=50,
+            cycle_mult=1.5,
+            end_value=0.01,
+            cycle_decay=0.8,
+            cycle_limit=6,
+            warmup_steps=10,
+        ),
+    ],
     "join": [
         lambda: J.join(
             [J.linear(init_value=0.0, end_value=1.0, total_steps=100), _child(), J.constant(value=0.05)],
