@@ -138,19 +138,15 @@ def _plateau():
 def values_on(device) -> dict[str, np.ndarray]:
     """Every example evaluated with its leaves and steps placed on ``device``."""
     out = {}
-    vectorized = jax.jit(lambda s, t: s(t))
-    scalar = jax.jit(lambda s, t: jax.lax.map(s, t))  # the scalar path (e.g. join's lax.switch)
+    # One program per example: the array path, the scalar path (lax.map: e.g. join's
+    # lax.switch) and float steps.
+    evaluate = jax.jit(lambda s, t, tf: {"array": s(t), "scalar": jax.lax.map(s, t), "float": s(tf)})
     steps = jax.device_put(jnp.asarray(STEPS), device)
     float_steps = jax.device_put(jnp.asarray(STEPS.astype(np.float32)), device)
     for name in sorted(EXAMPLES):
         for i, build in enumerate(EXAMPLES[name]):
-            sched = jax.device_put(build(), device)
-            for kind, fn, t in (
-                ("array", vectorized, steps),
-                ("scalar", scalar, steps),
-                ("float", vectorized, float_steps),
-            ):
-                value = fn(sched, t)
+            values = evaluate(jax.device_put(build(), device), steps, float_steps)
+            for kind, value in values.items():
                 assert value.devices() == {device}, f"{name} ran on {value.devices()}, not {device}"
                 assert value.dtype == jnp.float32
                 out[f"{name}/{i}/{kind}"] = np.asarray(value)
@@ -209,16 +205,19 @@ def test_every_schedule_matches_cpu(device, cpu_values):
 
 def test_values_are_sensible_on_cpu(cpu_values):
     """The CPU values themselves: guards against comparing two wrong answers."""
-    for key, value in cpu_values.items():
-        name = key.split("/")[0]
-        if name == "reduce_on_plateau":
-            assert value[0] > 0 and value[-1] < value[5], key
-            continue
-        build = EXAMPLES[name][int(key.split("/")[1])]
-        # Float steps: large ones round in float32 (2**31 - 2 -> 2**31, then clamped).
-        steps = [float(np.float32(t)) for t in STEPS] if key.endswith("float") else [int(t) for t in STEPS]
-        eager = np.array([float(build()(t)) for t in steps])
-        np.testing.assert_allclose(value, eager, rtol=1e-6, atol=1e-12, err_msg=key)
+    # Float steps: large ones round in float32 (2**31 - 2 -> 2**31, then clamped).
+    float_steps = sorted({float(np.float32(t)) for t in STEPS})
+    for name, builders in EXAMPLES.items():
+        for i, build in enumerate(builders):
+            sched = build()
+            eager = {t: float(sched(t)) for t in [*map(int, STEPS), *float_steps]}
+            for kind in ("array", "scalar", "float"):
+                steps = [float(np.float32(t)) for t in STEPS] if kind == "float" else [int(t) for t in STEPS]
+                expected = np.array([eager[t] for t in steps])
+                key = f"{name}/{i}/{kind}"
+                np.testing.assert_allclose(cpu_values[key], expected, rtol=1e-6, atol=1e-12, err_msg=key)
+    plateau = cpu_values["reduce_on_plateau/0/scan"]
+    assert plateau[0] > 0 and plateau[-1] < plateau[5]
 
 
 if __name__ == "__main__":  # the CPU reference, run in a subprocess
