@@ -13,6 +13,7 @@ from jaxsched._noise import noise
 from jaxsched._piecewise import piecewise_constant, piecewise_interpolate
 from jaxsched._plateau import reduce_on_plateau
 from jaxsched._polynomial import constant, linear, polynomial
+from jaxsched._restarts import sgdr
 from jaxsched._tanh import tanh_decay
 from jaxsched._tri_stage import tri_stage
 from jaxsched._warmup import rsqrt, warmup_constant, warmup_cosine, warmup_linear, wsd
@@ -45,6 +46,7 @@ __all__ = [
     "repeat",
     "rsqrt",
     "scale",
+    "sgdr",
     "step_decay",
     "tanh_decay",
     "tri_stage",
