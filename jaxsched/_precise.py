@@ -136,14 +136,6 @@ def ff_mul(x: tuple, y: tuple) -> tuple[jax.Array, jax.Array]:
     return two_sum(p, e)
 
 
-def ff_div(x: tuple, y: tuple) -> tuple[jax.Array, jax.Array]:
-    """``x / y`` with one correction step."""
-    q1 = x[0] / y[0]
-    r = ff_add(x, ff_neg(ff_mul((q1, jnp.zeros_like(q1)), y)))
-    q2 = r[0] / y[0]
-    return two_sum(q1, q2)
-
-
 def ff_neg(x: tuple) -> tuple[jax.Array, jax.Array]:
     return -x[0], -x[1]
 
