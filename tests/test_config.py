@@ -64,6 +64,27 @@ EXAMPLES = {
         lambda: js.one_cycle(peak_value=1e-3, total_steps=1000),
         lambda: js.one_cycle(peak_value=0.1, total_steps=500, pct_start=0.25, anneal="linear", three_phase=True),
     ],
+    "sgdr": [
+        lambda: js.sgdr(peak_value=0.1, cycle_steps=100),
+        lambda: js.sgdr(
+            peak_value=0.1,
+            cycle_steps=100,
+            cycle_mult=1.1,
+            end_value=1e-4,
+            cycle_decay=0.9,
+            cycle_limit=5,
+            warmup_steps=10,
+        ),
+    ],
+    "tanh_decay": [lambda: js.tanh_decay(init_value=0.1, total_steps=1000, end_value=1e-4, lower=-6.0, upper=4.0)],
+    "tri_stage": [
+        lambda: js.tri_stage(peak_value=5e-4, warmup_steps=100, hold_steps=400, decay_steps=500, final_scale=0.05)
+    ],
+    "noam": [lambda: js.noam(d_model=512, warmup_steps=4000), lambda: js.noam(d_model=64, warmup_steps=0, factor=2.0)],
+    "noise": [
+        lambda: js.noise(js.cosine(init_value=1.0, total_steps=90), std=0.1, seed=0),
+        lambda: js.noise(js.constant(value=0.5), std=0.5, seed=7, kind="uniform"),
+    ],
     "join": [
         lambda: js.join(
             [js.linear(init_value=0.0, end_value=1.0, total_steps=10), js.cosine(init_value=1.0, total_steps=90)],
