@@ -36,7 +36,7 @@ def _data(i):
     return x, x @ jnp.array([[1.0, 2.0], [-1.0, 0.5]]) + 0.3
 
 
-def _run(opt, steps=25):
+def _run(opt, steps=12):
     params, state = _params(), opt.init(_params())
     history = []
     for i in range(steps):
@@ -144,7 +144,7 @@ def test_inject_hyperparams_applies_schedule_from_count_zero():
         np.testing.assert_allclose(float(updates["x"]), -float(s(k)), rtol=1e-6)
 
 
-@pytest.mark.parametrize("make", [m for makers in EXAMPLES.values() for m in makers])
+@pytest.mark.parametrize("make", [pytest.param(makers[0], id=name) for name, makers in EXAMPLES.items()])
 def test_never_mistaken_for_stateful(make):
     s = make()
     assert not isinstance(s, optax.schedules.StatefulSchedule)
