@@ -9,6 +9,7 @@ import pytest
 
 import jaxsched
 from jaxsched._core import REGISTRY
+from jaxsched._hf import hf_cosine, hf_warmup
 
 js = jaxsched
 
@@ -84,6 +85,16 @@ EXAMPLES = {
     "noise": [
         lambda: js.noise(js.cosine(init_value=1.0, total_steps=90), std=0.1, seed=0),
         lambda: js.noise(js.constant(value=0.5), std=0.5, seed=7, kind="uniform"),
+    ],
+    "hf_cosine": [
+        lambda: hf_cosine(init_value=1e-3, total_steps=1000, num_cycles=1.5),
+        lambda: hf_cosine(init_value=1e-3, total_steps=1000, num_cycles=3, restarts=True, end_value=1e-5),
+    ],
+    "hf_warmup": [
+        lambda: hf_warmup(js.constant(value=1e-3), warmup_steps=100),
+        lambda: hf_warmup(
+            js.cosine(init_value=1.0, total_steps=90), warmup_steps=10, warmup_type="1-sqrt", init_value=0.01
+        ),
     ],
     "join": [
         lambda: js.join(
