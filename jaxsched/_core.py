@@ -305,35 +305,39 @@ def fail(fn: str, message: str) -> None:
     raise ValueError(f"{fn}: {message}")
 
 
-def value(fn: str, name: str, x: Any) -> jax.Array:
-    """A finite real value (scalar or array) -> float32 leaf."""
-    if is_traced(x):
-        return jnp.asarray(x).astype(jnp.float32)
-    if isinstance(x, (bool, np.bool_)) or x is None or isinstance(x, str):
-        raise TypeError(f"{fn}: {name} must be a real number, got {fmt(x)}")
+def _numbers(fn: str, name: str, x: Any, table: bool, what: str) -> np.ndarray:
+    """A concrete number (or, with ``table``, a 1-d list of numbers) as float64."""
+    kind = f"a list of {what}s" if table else f"a {what}"
+    if isinstance(x, (bool, np.bool_, str, dict)) or x is None:
+        raise TypeError(f"{fn}: {name} must be {kind}, got {fmt(x)}")
     try:
         arr = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError):
-        raise TypeError(f"{fn}: {name} must be a real number, got {fmt(x)}") from None
+        raise TypeError(f"{fn}: {name} must be {kind}, got {fmt(x)}") from None
+    if arr.ndim != (1 if table else 0):
+        raise TypeError(f"{fn}: {name} must be {kind}, got {fmt(x)}")
+    return arr
+
+
+def value(fn: str, name: str, x: Any, table: bool = False) -> jax.Array:
+    """A finite real number (``table``: a list of them) -> float32 leaf."""
+    if is_traced(x):
+        return jnp.asarray(x).astype(jnp.float32)
+    arr = _numbers(fn, name, x, table, "real number")
     if not np.all(np.isfinite(arr)):
         fail(fn, f"{name} must be finite, got {fmt(x)}")
     with jax.ensure_compile_time_eval():  # a concrete leaf even inside jit, so checks still run
         return jnp.asarray(arr, dtype=jnp.float32)
 
 
-def length(fn: str, name: str, x: Any, minimum: int = 0) -> jax.Array:
-    """A whole number of steps in [minimum, 2**31 - 1] -> int32 leaf."""
+def length(fn: str, name: str, x: Any, minimum: int = 0, table: bool = False) -> jax.Array:
+    """A whole number of steps in [minimum, 2**31 - 1] (``table``: a list) -> int32 leaf."""
     if is_traced(x):
         arr = jnp.asarray(x)
         if jnp.issubdtype(arr.dtype, jnp.floating):
             arr = jnp.round(arr)
         return arr.astype(jnp.int32)
-    if isinstance(x, (bool, np.bool_)) or x is None or isinstance(x, str):
-        raise TypeError(f"{fn}: {name} must be a whole number of steps, got {fmt(x)}")
-    try:
-        arr = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{fn}: {name} must be a whole number of steps, got {fmt(x)}") from None
+    arr = _numbers(fn, name, x, table, "whole number of steps")
     if not np.all(np.isfinite(arr)) or not np.all(arr == np.floor(arr)):
         fail(fn, f"{name} must be a whole number of steps, got {fmt(x)}")
     if np.any(arr < minimum):
@@ -348,10 +352,10 @@ def length(fn: str, name: str, x: Any, minimum: int = 0) -> jax.Array:
 def boundaries(fn: str, name: str, x: Any) -> jax.Array:
     """A strictly increasing, non-empty list of non-negative steps -> int32 leaf."""
     if is_traced(x):
-        return length(fn, name, x)
-    if np.ndim(x) != 1 or len(x) == 0:
+        return length(fn, name, x, table=True)
+    if isinstance(x, (str, dict)) or np.ndim(x) != 1 or len(x) == 0:
         fail(fn, f"{name} must be a non-empty list of steps, got {fmt(x)}")
-    out = length(fn, name, x)
+    out = length(fn, name, x, table=True)
     arr = np.asarray(out)
     if np.any(np.diff(arr) <= 0):
         fail(fn, f"{name} must be strictly increasing (sorted, no duplicates), got {fmt(x)}")

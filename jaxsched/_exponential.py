@@ -7,11 +7,13 @@ from collections.abc import Sequence
 import jax
 import jax.numpy as jnp
 
-from jaxsched import _core
+from jaxsched import _core, _precise
 from jaxsched._core import Schedule, register
 
 
-class Exponential(Schedule):
+class Exponential(_precise.PreciseFields, Schedule):
+    _precise = ("decay_rate",)  # float64 precision: rate**t compounds the rounding of rate
+
     init_value: jax.Array
     decay_rate: jax.Array
     decay_steps: jax.Array
@@ -19,21 +21,24 @@ class Exponential(Schedule):
     end_value: jax.Array | None = None
 
     def _value(self, step: jax.Array) -> jax.Array:
+        log_rate = _precise.log(self.decay_rate)
+        # Whole periods and the fraction of one are raised separately: their
+        # sum in float32 would lose the low bits of the fraction.
         periods = (step // self.decay_steps).astype(jnp.float32)
         if self.end_value is not None:
             # Past the bound the value is the bound: cap the exponent just after
             # it, so that rate**periods never overflows (its gradient would be NaN).
-            reach = jax.lax.stop_gradient(jnp.log(self.end_value / self.init_value) / jnp.log(self.decay_rate))
+            reach = jax.lax.stop_gradient(jnp.log(self.end_value / self.init_value) / log_rate)
             periods = jnp.where(jnp.isfinite(reach) & (reach >= 0), jnp.minimum(periods, jnp.floor(reach) + 2), periods)
         # Capped so that a growth times a zero init_value stays 0, never NaN.
-        value = self.init_value * jnp.minimum(self.decay_rate**periods, jnp.finfo(jnp.float32).max)
+        value = self.init_value * jnp.minimum(_precise.power(self.decay_rate, periods), jnp.finfo(jnp.float32).max)
         if not self.staircase:
             partial = _core.fraction(step % self.decay_steps, self.decay_steps)
-            value = value * self.decay_rate**partial
+            value = value * _precise.power(self.decay_rate, partial)
         if self.end_value is None:
             return value
         floor, ceiling = jnp.maximum(value, self.end_value), jnp.minimum(value, self.end_value)
-        return jnp.where(self.decay_rate < 1, floor, jnp.where(self.decay_rate > 1, ceiling, value))
+        return jnp.where(log_rate < 0, floor, jnp.where(log_rate > 0, ceiling, value))
 
 
 @register(Exponential)
@@ -73,11 +78,11 @@ def exponential(
     """
     fn = "exponential"
     init = _core.value(fn, "init_value", init_value)
-    rate = _core.value(fn, "decay_rate", decay_rate)
+    rate = _precise.precise(fn, "decay_rate", decay_rate)
     end = None if end_value is None else _core.value(fn, "end_value", end_value)
     if not isinstance(staircase, bool):
         raise TypeError(f"{fn}: staircase must be True or False, got {staircase!r}")
-    r, i = _core.concrete(rate), _core.concrete(init)
+    r, i = _precise.concrete(rate), _core.concrete(init)
     if r is not None and r <= 0:
         _core.fail(fn, f"decay_rate must be positive, got {_core.fmt(decay_rate)}")
     if r is not None and r > 1 and end is None:

@@ -49,7 +49,7 @@ def piecewise_constant(*, boundaries: Sequence[int], values: Sequence[float]) ->
     bounds = _core.boundaries(fn, "boundaries", boundaries)
     if not _core.is_traced(values) and np.ndim(values) != 1:
         _core.fail(fn, f"values must be a list of numbers, got {_core.fmt(values)}")
-    vals = _core.value(fn, "values", values)
+    vals = _core.value(fn, "values", values, table=True)
     if vals.shape[-1:] != (bounds.shape[-1] + 1,):
         _core.fail(
             fn,
@@ -126,7 +126,7 @@ def piecewise_interpolate(
     bounds = _core.boundaries(fn, "boundaries", boundaries)
     if not _core.is_traced(values) and np.ndim(values) != 1:
         _core.fail(fn, f"values must be a list of numbers, got {_core.fmt(values)}")
-    vals = _core.value(fn, "values", values)
+    vals = _core.value(fn, "values", values, table=True)
     if vals.shape[-1:] != bounds.shape[-1:]:
         _core.fail(
             fn,

@@ -179,7 +179,7 @@ def _scaled_table(
         values = jnp.cumprod(jnp.concatenate([init[None], factors]))
     else:  # products in float64, rounded once
         table = np.cumprod(np.concatenate([[float(init)], np.asarray(factors, np.float64)]))
-        values = _core.value(fn, "init_value", table)
+        values = _core.value(fn, "init_value", table, table=True)
     return init, bounds, values
 
 
@@ -326,7 +326,11 @@ def _exponential(
             f"end_value ({_core.fmt(end_value)}) must not be {side} {init_name} ({_core.fmt(init_value)}) "
             f"when decay_rate is {_core.fmt(decay_rate)} (Optax returns end_value from step 0)",
         )
-    inner = exponential(init_value=init, decay_rate=rate, decay_steps=steps, staircase=bool(staircase), end_value=end)
+    # The rate as given (not its float32 leaf): exponential keeps it to float64 precision.
+    exact_rate = rate if _core.is_traced(decay_rate) else decay_rate
+    inner = exponential(
+        init_value=init, decay_rate=exact_rate, decay_steps=steps, staircase=bool(staircase), end_value=end
+    )
     return _delayed(inner, begin)
 
 

@@ -31,7 +31,7 @@ def test_precise_leaf_keeps_float64_and_prints_short(x):
 def test_precise_leaf_validation():
     with pytest.raises(ValueError, match="f: x must be finite, got nan"):
         _precise.precise("f", "x", float("nan"))
-    with pytest.raises(ValueError, match="f: x must be a number"):
+    with pytest.raises(TypeError, match=r"f: x must be a real number, got \[1.0, 2.0\]"):
         _precise.precise("f", "x", [1.0, 2.0])
     with pytest.raises(TypeError, match="f: x must be a real number"):
         _precise.precise("f", "x", "1.0")

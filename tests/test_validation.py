@@ -153,12 +153,8 @@ def test_bad_lengths(name, fn, kwargs, arg, bad, text):
         None,
         "10",
         {"a": 1},
-        pytest.param(
-            [1, 2],
-            marks=pytest.mark.xfail(
-                strict=True, reason="a list for a scalar hyperparameter is accepted; the call fails later"
-            ),
-        ),
+        [1, 2],
+        [[1.0]],
     ],
 )
 def test_wrong_types(bad):
