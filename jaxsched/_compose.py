@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import jax
 import jax.numpy as jnp
@@ -70,8 +70,7 @@ def join(schedules: Sequence[Schedule], *, boundaries: Sequence[int]) -> Schedul
     if bounds.shape[-1] != len(children) - 1:
         _core.fail(
             fn,
-            f"boundaries must have one entry fewer than schedules ({len(children)}), "
-            f"got {_core.fmt(boundaries)}",
+            f"boundaries must have one entry fewer than schedules ({len(children)}), got {_core.fmt(boundaries)}",
         )
     return Join(schedules=children, boundaries=bounds)
 

@@ -19,8 +19,7 @@ def _lengths(fn: str, warmup_steps: int, total_steps: int) -> tuple[jax.Array, j
     if cw is not None and ct is not None and ct <= cw:
         _core.fail(
             fn,
-            f"total_steps ({_core.fmt(total_steps)}) must be greater than warmup_steps "
-            f"({_core.fmt(warmup_steps)})",
+            f"total_steps ({_core.fmt(total_steps)}) must be greater than warmup_steps ({_core.fmt(warmup_steps)})",
         )
     return w, t
 
@@ -218,9 +217,7 @@ class Rsqrt(Schedule):
 
 
 @register(Rsqrt)
-def rsqrt(
-    *, peak_value: float, warmup_steps: int, timescale: int | None = None, init_value: float = 0.0
-) -> Schedule:
+def rsqrt(*, peak_value: float, warmup_steps: int, timescale: int | None = None, init_value: float = 0.0) -> Schedule:
     """Linear warmup, then inverse-square-root decay.
 
     With ``w = warmup_steps`` and ``s = timescale``::

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -61,11 +62,7 @@ def assert_matches(
 
 def assert_traced_construction(constructor: Callable[..., Any], kwargs: dict, steps: np.ndarray) -> None:
     """Building the schedule inside jit (numeric arguments traced) gives the same values."""
-    numeric = {
-        k: v
-        for k, v in kwargs.items()
-        if isinstance(v, (int, float)) and not isinstance(v, bool)
-    }
+    numeric = {k: v for k, v in kwargs.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
     rest = {k: v for k, v in kwargs.items() if k not in numeric}
     steps = jnp.asarray(np.asarray(steps, dtype=np.int32))
     expected = np.asarray(constructor(**kwargs)(steps))
