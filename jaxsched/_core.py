@@ -144,10 +144,18 @@ class Schedule:
     def to_config(self) -> dict[str, Any]:
         """A JSON-safe dict that ``jaxsched.from_config`` reads back.
 
+        ``{"schedule": name, **arguments}``, arguments at their defaults left
+        out, child schedules nested as dicts of the same form. The one
+        renamed argument: a wrapper's child (``warmup``, ``scale``, ``clip``,
+        ``offset``, ``repeat``, ``noise``) is under ``"schedule_"``, since
+        ``"schedule"`` holds the name.
+
         Example:
             >>> import jaxsched
             >>> jaxsched.constant(value=0.5).to_config()
             {'schedule': 'constant', 'value': 0.5}
+            >>> jaxsched.scale(jaxsched.constant(value=0.5), factor=2.0).to_config()
+            {'schedule': 'scale', 'schedule_': {'schedule': 'constant', 'value': 0.5}, 'factor': 2.0}
         """
         fields = self._public_fields().items()
         return {"schedule": self.name, **{config_key(k): _plain(v) for k, v in fields}}
