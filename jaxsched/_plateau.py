@@ -162,9 +162,7 @@ def _number(fn: str, name: str, x: Any, *, nonneg: bool = False, unit: bool = Fa
     """A concrete, finite, scalar number as a Python float (the schedule is static)."""
     if _core.is_traced(x):
         raise TypeError(f"{fn}: {name} must be a concrete number (the schedule is static), got a traced value")
-    _core.value(fn, name, x)  # type and finiteness
-    if np.ndim(x) != 0:
-        _core.fail(fn, f"{name} must be a scalar, got {_core.fmt(x)}")
+    _core.value(fn, name, x)  # a finite real number
     v = float(np.asarray(x, dtype=np.float64))
     if nonneg and v < 0:
         _core.fail(fn, f"{name} must be non-negative, got {_core.fmt(x)}")
@@ -177,8 +175,6 @@ def _count(fn: str, name: str, x: Any, minimum: int = 0) -> int:
     """A concrete whole number >= minimum as a Python int."""
     if _core.is_traced(x):
         raise TypeError(f"{fn}: {name} must be a concrete whole number (the schedule is static), got a traced value")
-    if np.ndim(x) != 0:
-        _core.fail(fn, f"{name} must be a scalar, got {_core.fmt(x)}")
     return int(np.asarray(_core.length(fn, name, x, minimum=minimum)))
 
 
