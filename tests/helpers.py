@@ -68,3 +68,18 @@ def assert_traced_construction(constructor: Callable[..., Any], kwargs: dict, st
     expected = np.asarray(constructor(**kwargs)(steps))
     got = jax.jit(lambda kw: constructor(**rest, **kw)(steps))(numeric)
     np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-6, atol=1e-12)
+
+
+def assert_one_trace(schedules: list[Any], step: int = 3) -> None:
+    """Schedules of one structure that differ only in values share one trace of a jitted step."""
+    import chex
+
+    chex.clear_trace_counter()  # chex keys its counter by function name, shared across tests
+
+    @jax.jit
+    @chex.assert_max_traces(n=1)
+    def f(schedule: Any, t: jax.Array) -> jax.Array:
+        return schedule(t)
+
+    for schedule in schedules:
+        f(schedule, jnp.int32(step))
