@@ -218,10 +218,7 @@ def clip(schedule: Schedule, *, min_value: float | None = None, max_value: float
         _core.fail(fn, "needs min_value or max_value, got neither")
     lo = None if min_value is None else _core.value(fn, "min_value", min_value)
     hi = None if max_value is None else _core.value(fn, "max_value", max_value)
-    a = None if lo is None else _core.concrete(lo)
-    b = None if hi is None else _core.concrete(hi)
-    if a is not None and b is not None and a > b:
-        _core.fail(fn, f"min_value ({_core.fmt(min_value)}) must not exceed max_value ({_core.fmt(max_value)})")
+    _core.not_above(fn, ("min_value", min_value, lo), ("max_value", max_value, hi))
     return Clip(schedule=_core.schedule(fn, "schedule", schedule), min_value=lo, max_value=hi)
 
 

@@ -136,7 +136,7 @@ class Schedule:
         return hash((treedef, tuple((np.asarray(x) + 0).tobytes() for x in leaves)))
 
     def __repr__(self) -> str:
-        if any(isinstance(x, jax.core.Tracer) for x in jax.tree_util.tree_leaves(self)):
+        if is_traced(self):
             return f"{self.name}(<traced>)"
         args = ", ".join(f"{k}={_spec(v)}" for k, v in self._public_fields().items())
         return f"{self.name}({args})"
@@ -368,6 +368,31 @@ def boundaries(fn: str, name: str, x: Any) -> jax.Array:
     if np.any(np.diff(arr) <= 0):
         fail(fn, f"{name} must be strictly increasing (sorted, no duplicates), got {fmt(x)}")
     return out
+
+
+def positive(fn: str, name: str, x: Any) -> jax.Array:
+    """A finite real number > 0 -> float32 leaf."""
+    leaf = value(fn, name, x)
+    c = concrete(leaf)
+    if c is not None and c <= 0:
+        fail(fn, f"{name} must be positive, got {fmt(x)}")
+    return leaf
+
+
+def flag(fn: str, name: str, x: Any) -> bool:
+    """``True`` or ``False`` (a static field), nothing else."""
+    if not isinstance(x, bool):
+        raise TypeError(f"{fn}: {name} must be True or False, got {x!r}")
+    return x
+
+
+def not_above(fn: str, low: tuple[str, Any, Any], high: tuple[str, Any, Any]) -> None:
+    """``low <= high`` for two ``(name, value as given, leaf or None)`` triples, when concrete."""
+    (lo_name, lo_given, lo_leaf), (hi_name, hi_given, hi_leaf) = low, high
+    a = None if lo_leaf is None else concrete(lo_leaf)
+    b = None if hi_leaf is None else concrete(hi_leaf)
+    if a is not None and b is not None and a > b:
+        fail(fn, f"{lo_name} ({fmt(lo_given)}) must not exceed {hi_name} ({fmt(hi_given)})")
 
 
 def choice(fn: str, name: str, x: Any, allowed: tuple[str, ...]) -> str:

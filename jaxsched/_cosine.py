@@ -9,14 +9,6 @@ from jaxsched import _core
 from jaxsched._core import Schedule, register
 
 
-def positive_exponent(fn: str, exponent: float) -> jax.Array:
-    leaf = _core.value(fn, "exponent", exponent)
-    e = _core.concrete(leaf)
-    if e is not None and e <= 0:
-        _core.fail(fn, f"exponent must be positive, got {_core.fmt(exponent)}")
-    return leaf
-
-
 def cosine_decay(step, start, end_value, peak, length, exponent):
     """``end + (peak - end) * (0.5 * (1 + cos(pi * x))) ** exponent``.
 
@@ -79,5 +71,5 @@ def cosine(*, init_value: float, total_steps: int, end_value: float = 0.0, expon
         init_value=_core.value(fn, "init_value", init_value),
         total_steps=_core.length(fn, "total_steps", total_steps, minimum=1),
         end_value=_core.value(fn, "end_value", end_value),
-        exponent=positive_exponent(fn, exponent),
+        exponent=_core.positive(fn, "exponent", exponent),
     )

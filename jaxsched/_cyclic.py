@@ -106,9 +106,7 @@ def cyclic(
     fn = "cyclic"
     lo = _core.value(fn, "min_value", min_value)
     hi = _core.value(fn, "max_value", max_value)
-    a, b = _core.concrete(lo), _core.concrete(hi)
-    if a is not None and b is not None and a > b:
-        _core.fail(fn, f"min_value ({_core.fmt(min_value)}) must not exceed max_value ({_core.fmt(max_value)})")
+    _core.not_above(fn, ("min_value", min_value, lo), ("max_value", max_value, hi))
     up = _core.length(fn, "step_size_up", step_size_up, minimum=1)
     down = None if step_size_down is None else _core.length(fn, "step_size_down", step_size_down)
     cu = _core.concrete(up)
@@ -243,8 +241,7 @@ def one_cycle(
     fn = "one_cycle"
     total = _core.length(fn, "total_steps", total_steps, minimum=1)
     pct = _precise.precise(fn, "pct_start", pct_start)
-    if not isinstance(three_phase, bool):
-        raise TypeError(f"{fn}: three_phase must be True or False, got {three_phase!r}")
+    _core.flag(fn, "three_phase", three_phase)
     _core.choice(fn, "anneal", anneal, ANNEALS)
     cp, ct = _precise.concrete(pct), _core.concrete(total)
     if cp is not None and not 0 <= cp <= 1:
@@ -257,17 +254,12 @@ def one_cycle(
             f"pct_start * total_steps ({_core.fmt(pct_start)} * {_core.fmt(total_steps)}) must be at least 1: "
             "with a shorter rise the schedule would start past its peak; raise total_steps or pct_start",
         )
-    factors = {}
-    for name, x in (("div_factor", div_factor), ("final_div_factor", final_div_factor)):
-        factors[name] = _core.value(fn, name, x)
-        c = _core.concrete(factors[name])
-        if c is not None and c <= 0:
-            _core.fail(fn, f"{name} must be positive, got {_core.fmt(x)}")
     return OneCycle(
         peak_value=_core.value(fn, "peak_value", peak_value),
         total_steps=total,
         pct_start=pct,
         anneal=anneal,
         three_phase=three_phase,
-        **factors,
+        div_factor=_core.positive(fn, "div_factor", div_factor),
+        final_div_factor=_core.positive(fn, "final_div_factor", final_div_factor),
     )

@@ -80,8 +80,7 @@ def exponential(
     init = _core.value(fn, "init_value", init_value)
     rate = _precise.precise(fn, "decay_rate", decay_rate)
     end = None if end_value is None else _core.value(fn, "end_value", end_value)
-    if not isinstance(staircase, bool):
-        raise TypeError(f"{fn}: staircase must be True or False, got {staircase!r}")
+    _core.flag(fn, "staircase", staircase)
     r, i = _precise.concrete(rate), _core.concrete(init)
     if r is not None and r <= 0:
         _core.fail(fn, f"decay_rate must be positive, got {_core.fmt(decay_rate)}")
@@ -111,10 +110,8 @@ def exponential(
 
 
 def _factor(fn: str, factor: float, at_most_one: bool) -> jax.Array:
-    leaf = _core.value(fn, "factor", factor)
+    leaf = _core.positive(fn, "factor", factor)
     f = _core.concrete(leaf)
-    if f is not None and f <= 0:
-        _core.fail(fn, f"factor must be positive, got {_core.fmt(factor)}")
     if f is not None and at_most_one and f > 1:
         _core.fail(fn, f"factor must be at most 1 (a growth without end overflows), got {_core.fmt(factor)}")
     return leaf

@@ -127,8 +127,7 @@ def hf_cosine(
         1.00 0.50 0.0010 1.00 0.00
     """
     fn = "hf_cosine"
-    if not isinstance(restarts, bool):
-        raise TypeError(f"{fn}: restarts must be True or False, got {restarts!r}")
+    _core.flag(fn, "restarts", restarts)
     T = _core.length(fn, "total_steps", total_steps, minimum=1)
     n = _cycles(fn, "num_cycles", num_cycles, restarts)
     cT, cn = _core.concrete(T), _core.concrete(n)

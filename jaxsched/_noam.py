@@ -53,10 +53,8 @@ def noam(*, d_model: float, warmup_steps: int, factor: float = 1.0) -> Schedule:
         1.747e-07 3.494e-04 6.988e-04 3.494e-04
     """
     fn = "noam"
-    d = _core.value(fn, "d_model", d_model)
-    f = _core.value(fn, "factor", factor)
-    for name, leaf, given in (("d_model", d, d_model), ("factor", f, factor)):
-        c = _core.concrete(leaf)
-        if c is not None and c <= 0:
-            _core.fail(fn, f"{name} must be positive, got {_core.fmt(given)}")
-    return Noam(d_model=d, warmup_steps=_core.length(fn, "warmup_steps", warmup_steps), factor=f)
+    return Noam(
+        d_model=_core.positive(fn, "d_model", d_model),
+        warmup_steps=_core.length(fn, "warmup_steps", warmup_steps),
+        factor=_core.positive(fn, "factor", factor),
+    )

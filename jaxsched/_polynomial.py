@@ -117,13 +117,9 @@ def polynomial(*, init_value: float, end_value: float, total_steps: int, power: 
         1.0000 0.2500 0.0000
     """
     fn = "polynomial"
-    power_leaf = _core.value(fn, "power", power)
-    p = _core.concrete(power_leaf)
-    if p is not None and p <= 0:
-        _core.fail(fn, f"power must be positive, got {_core.fmt(power)}")
     return Polynomial(
         init_value=_core.value(fn, "init_value", init_value),
         end_value=_core.value(fn, "end_value", end_value),
         total_steps=_core.length(fn, "total_steps", total_steps, minimum=1),
-        power=power_leaf,
+        power=_core.positive(fn, "power", power),
     )

@@ -8,7 +8,7 @@ import jax.numpy as jnp
 
 from jaxsched import _core
 from jaxsched._core import Schedule, register
-from jaxsched._cosine import cosine_decay, positive_exponent
+from jaxsched._cosine import cosine_decay
 
 
 def _lengths(fn: str, warmup_steps: int, total_steps: int) -> tuple[jax.Array, jax.Array]:
@@ -96,7 +96,7 @@ def warmup_cosine(
         total_steps=t,
         init_value=_core.value(fn, "init_value", init_value),
         end_value=_core.value(fn, "end_value", end_value),
-        exponent=positive_exponent(fn, exponent),
+        exponent=_core.positive(fn, "exponent", exponent),
     )
 
 
