@@ -270,7 +270,11 @@ def ramp(step: jax.Array, start: jax.Array, end: jax.Array, steps: jax.Array) ->
 
 
 def fraction(num: jax.Array, den: jax.Array) -> jax.Array:
-    """``num / den`` in float32 from exact int32 operands; 0 where ``den`` is 0."""
+    """``num / den`` in float32 from exact int32 operands; 0 where ``den`` is 0.
+
+    Exactly 1 where ``num == den``: XLA on CPU rewrites an array divided by a
+    scalar as a product with the reciprocal (2021 * (1/2021) is 0.99999994).
+    """
     den_safe = jnp.maximum(den, 1)
     frac = num.astype(jnp.float32) / den_safe.astype(jnp.float32)
     return jnp.where(den > 0, frac, jnp.float32(0.0))
