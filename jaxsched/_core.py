@@ -264,9 +264,9 @@ def ramp(step: jax.Array, start: jax.Array, end: jax.Array, steps: jax.Array) ->
     close to zero) keeps full float32 relative precision.
     """
     t = jnp.minimum(step, steps)
-    forward = lerp(start, end, fraction(t, steps))
-    backward = lerp(end, start, fraction(steps - t, steps))
-    return jnp.where(t <= steps - t, forward, backward)
+    first_half = t <= steps - t
+    near = fraction(jnp.where(first_half, t, steps - t), steps)  # distance to the nearer end
+    return jnp.where(first_half, lerp(start, end, near), lerp(end, start, near))
 
 
 def fraction(num: jax.Array, den: jax.Array) -> jax.Array:
@@ -277,7 +277,7 @@ def fraction(num: jax.Array, den: jax.Array) -> jax.Array:
     """
     den_safe = jnp.maximum(den, 1)
     frac = num.astype(jnp.float32) / den_safe.astype(jnp.float32)
-    return jnp.where(den > 0, frac, jnp.float32(0.0))
+    return jnp.where(den > 0, jnp.where(num == den, jnp.float32(1.0), frac), jnp.float32(0.0))
 
 
 def lerp(start: jax.Array, end: jax.Array, t: jax.Array) -> jax.Array:

@@ -15,13 +15,13 @@ def cosine_decay(step, start, end_value, peak, length, exponent):
     ``x = (step - start) / length`` clipped to [0, 1], from exact integers.
     """
     t = jnp.clip(step - start, 0, length)
-    shape = _core.cosine_shape(_core.fraction(length - t, length))
-    near_end = _core.lerp(end_value, peak, shape**exponent)
-    # Near the start, 1 - shape**exponent from sin(pi/2 * x)**2 directly: full
-    # relative precision when the value is small there (a cosine from 0 up).
+    # sin(pi/2 * d)**2 of the distance d to the nearer end: in the second half
+    # it is the cosine factor itself, in the first half 1 minus it. Either way
+    # full relative precision where the value is small (a decay to 0, a cosine up from 0).
     first_half = t <= length - t
-    done = jnp.where(first_half, _core.cosine_shape(_core.fraction(t, length)), 0.0)
-    near_start = _core.lerp(peak, end_value, -jnp.expm1(exponent * jnp.log1p(-done)))
+    near = _core.cosine_shape(_core.fraction(jnp.where(first_half, t, length - t), length))
+    near_end = _core.lerp(end_value, peak, near**exponent)
+    near_start = _core.lerp(peak, end_value, -jnp.expm1(exponent * jnp.log1p(-jnp.where(first_half, near, 0.0))))
     return jnp.where(first_half, near_start, near_end)
 
 

@@ -108,10 +108,9 @@ class WarmupLinear(Schedule):
     end_value: jax.Array
 
     def _value(self, step: jax.Array) -> jax.Array:
-        t = jnp.minimum(step, self.total_steps)
-        remaining = _core.fraction(self.total_steps - t, self.total_steps - self.warmup_steps)
-        after = _core.lerp(self.end_value, self.peak_value, remaining)
-        return _warm(step, self.init_value, self.peak_value, self.warmup_steps, after)
+        w = self.warmup_steps
+        after = _core.ramp(jnp.maximum(step - w, 0), self.peak_value, self.end_value, self.total_steps - w)
+        return _warm(step, self.init_value, self.peak_value, w, after)
 
 
 @register(WarmupLinear)
