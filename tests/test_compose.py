@@ -7,30 +7,12 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 from helpers import INT32_MAX, assert_matches, key_steps
+from references import f32, ref_constant, ref_cosine, ref_linear
 
 import jaxsched
 
 
-def f32(x: float) -> float:
-    return float(np.float32(x))
-
-
-# --- float64 references of the inner schedules ------------------------------------
-def ref_linear(init, end, T):
-    init, end = f32(init), f32(end)
-    return lambda t: init + (end - init) * np.minimum(np.maximum(t, 0), T) / T
-
-
-def ref_cosine(init, T, end=0.0):
-    init, end = f32(init), f32(end)
-    return lambda t: end + (init - end) * np.sin(np.pi / 2 * (T - np.clip(t, 0, T)) / T) ** 2
-
-
-def ref_constant(v):
-    v = f32(v)
-    return lambda t: np.full_like(np.asarray(t, dtype=np.float64), v)
-
-
+# --- float64 references --------------------------------------------------------
 def ref_join(refs, boundaries):
     def ref(t):
         t = np.maximum(t, 0)
@@ -42,12 +24,12 @@ def ref_join(refs, boundaries):
     return ref
 
 
-LIN = (jaxsched.linear(init_value=0.0, end_value=1.0, total_steps=10), ref_linear(0.0, 1.0, 10))
-COS = (jaxsched.cosine(init_value=1.0, total_steps=90, end_value=0.1), ref_cosine(1.0, 90, 0.1))
-CONST = (jaxsched.constant(value=3e-4), ref_constant(3e-4))
+LIN = (jaxsched.linear(init_value=0.0, end_value=1.0, total_steps=10), lambda t: ref_linear(t, 0.0, 1.0, 10))
+COS = (jaxsched.cosine(init_value=1.0, total_steps=90, end_value=0.1), lambda t: ref_cosine(t, 1.0, 90, 0.1))
+CONST = (jaxsched.constant(value=3e-4), lambda t: ref_constant(t, 3e-4))
 LONG = (
     jaxsched.linear(init_value=2e-3, end_value=0.0, total_steps=1_500_000_000),
-    ref_linear(2e-3, 0.0, 1_500_000_000),
+    lambda t: ref_linear(t, 2e-3, 0.0, 1_500_000_000),
 )
 
 JOINS = [

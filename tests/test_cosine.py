@@ -6,19 +6,9 @@ import jax
 import numpy as np
 import pytest
 from helpers import assert_matches, assert_traced_construction, key_steps
+from references import ref_cosine
 
 import jaxsched
-
-
-def f32(x: float) -> float:
-    return float(np.float32(x))
-
-
-def ref_cosine(t, init_value, total_steps, end_value=0.0, exponent=1.0):
-    init, end, p = f32(init_value), f32(end_value), f32(exponent)
-    c = 0.5 * (1.0 + np.cos(np.pi * np.minimum(t, total_steps) / total_steps))
-    return end + (init - end) * c**p
-
 
 COSINE = [
     {"init_value": 1.0, "total_steps": 100},

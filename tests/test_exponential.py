@@ -6,12 +6,9 @@ import jax
 import numpy as np
 import pytest
 from helpers import INT32_MAX, assert_matches, assert_traced_construction, key_steps
+from references import f32
 
 import jaxsched
-
-
-def f32(x: float) -> float:
-    return float(np.float32(x))
 
 
 def ref_exponential(t, init_value, decay_rate, decay_steps, staircase=False, end_value=None):

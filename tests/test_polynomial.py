@@ -5,27 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from helpers import assert_matches, assert_traced_construction, key_steps
+from references import ref_constant, ref_linear, ref_polynomial
 
 import jaxsched
-
-
-def f32(x: float) -> float:
-    """A hyperparameter as the schedule stores it (float32), back in float64."""
-    return float(np.float32(x))
-
-
-def ref_constant(t, value):
-    return np.full_like(t, f32(value))
-
-
-def ref_linear(t, init_value, end_value, total_steps):
-    init, end = f32(init_value), f32(end_value)
-    return init + (end - init) * np.minimum(t, total_steps) / total_steps
-
-
-def ref_polynomial(t, init_value, end_value, total_steps, power):
-    init, end, p = f32(init_value), f32(end_value), f32(power)
-    return end + (init - end) * (1.0 - np.minimum(t, total_steps) / total_steps) ** p
 
 
 @pytest.mark.parametrize("value", [1e-3, 0.0, -2.5, 3e-4, 12345.0])

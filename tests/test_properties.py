@@ -10,16 +10,13 @@ import jax.numpy as jnp
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from references import f32
 
 import jaxsched
 
 INT32_MAX = 2**31 - 1
 SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 EPS = float(np.finfo(np.float32).eps)
-
-
-def f32(x):
-    return float(np.float32(x))
 
 
 @dataclass

@@ -6,12 +6,9 @@ import jax
 import numpy as np
 import pytest
 from helpers import assert_matches, assert_traced_construction, key_steps
+from references import f32
 
 import jaxsched
-
-
-def f32(x: float) -> float:
-    return float(np.float32(x))
 
 
 def _warm(t, init, peak, w, after):
