@@ -19,8 +19,7 @@ class TriStage(Schedule):
 
     def _value(self, step: jax.Array) -> jax.Array:
         peak, w, d = self.peak_value, self.warmup_steps, self.decay_steps
-        t = jnp.minimum(step, w)
-        warm = peak * self.init_scale * _core.fraction(w - t, w) + peak * _core.fraction(t, w)
+        warm = _core.ramp(step, peak * self.init_scale, peak, w)
         since = step - w  # no overflow: both in [0, 2**31 - 1]
         x = jnp.clip(since - self.hold_steps, 0, d)  # where since >= hold_steps
         decayed = peak * jnp.exp(jnp.log(self.final_scale) * _core.fraction(x, d))
