@@ -25,7 +25,7 @@ def schedules(total: int) -> dict[str, jaxsched.Schedule]:
         "warmup_cosine": jaxsched.warmup_cosine(peak_value=PEAK, warmup_steps=warm, total_steps=total),
         "warmup_linear": jaxsched.warmup_linear(peak_value=PEAK, warmup_steps=warm, total_steps=total),
         "wsd (1-sqrt)": jaxsched.wsd(
-            peak_value=PEAK, warmup_steps=warm, total_steps=total, decay_steps=total // 5, decay_shape="1-sqrt"
+            peak_value=PEAK, warmup_steps=warm, total_steps=total, decay_steps=total // 5, shape="1-sqrt"
         ),
         "rsqrt": jaxsched.rsqrt(peak_value=PEAK, warmup_steps=warm),
         "step_decay": jaxsched.step_decay(init_value=PEAK, step_size=total // 3, factor=0.1),

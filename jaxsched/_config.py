@@ -1,19 +1,102 @@
-"""Configs: ``parse`` reads a spec string, ``from_config`` a dict.
+"""Configs, both directions: ``repr`` / ``parse`` for spec strings and
+``to_config`` / ``from_config`` for JSON-safe dicts.
 
-Both read what ``repr(schedule)`` and ``schedule.to_config()`` write. The
-parser reads literals only (numbers, strings, lists, None, True/False and
+The parser reads literals only (numbers, strings, lists, None, True/False and
 schedule calls with keyword arguments); it never evaluates code.
 """
 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import difflib
 import inspect
 from collections.abc import Mapping
 from typing import Any
 
-from jaxsched._core import REGISTRY, Schedule, config_key
+import jax
+import numpy as np
+
+from jaxsched._core import REGISTRY, Schedule
+from jaxsched._fields import as_float, is_traced
+
+
+def config_key(argument: str) -> str:
+    """The config key of a constructor argument: a wrapper's ``schedule`` argument
+    is written ``schedule_``, since ``"schedule"`` holds the name."""
+    return "schedule_" if argument == "schedule" else argument
+
+
+def public_fields(schedule: Schedule) -> dict[str, Any]:
+    """The constructor arguments that differ from their defaults, in order."""
+    params = inspect.signature(REGISTRY[schedule.name]).parameters
+    precise = getattr(schedule, "_precise", ())
+    fields = {f.name: f for f in dataclasses.fields(schedule) if f.init}
+    out = {}
+    for f in sorted(fields.values(), key=lambda f: list(params).index(f.name) if f.name in params else len(params)):
+        value = getattr(schedule, f.name)
+        kind = f.metadata.get("kind")
+        if kind is not None:
+            value = kind.public(value)
+        elif f.name in precise and value is not None:
+            value = as_float(value)
+        param = params.get(f.name)
+        if param is not None and param.default is not inspect.Parameter.empty and _same(value, param.default):
+            continue
+        out[f.name] = value
+    return out
+
+
+def _plain(x: Any) -> Any:
+    """A field value -> JSON-safe Python (float32 values keep their short form)."""
+    if isinstance(x, Schedule):
+        return config(x)
+    if isinstance(x, (tuple, list)):
+        return [_plain(v) for v in x]
+    if isinstance(x, (jax.Array, np.ndarray, np.generic)):
+        arr = np.asarray(x)
+        return _floats(arr) if arr.dtype.kind == "f" else arr.tolist()
+    return x
+
+
+def _floats(arr: np.ndarray) -> Any:
+    if arr.ndim == 0:
+        return float(str(arr.astype(np.float32)))
+    return [_floats(a) for a in arr]
+
+
+def _spec(x: Any) -> str:
+    if isinstance(x, Schedule):
+        return spec(x)
+    if isinstance(x, (tuple, list)) and any(isinstance(v, Schedule) for v in x):
+        return "[" + ", ".join(_spec(v) for v in x) + "]"
+    return repr(_plain(x))
+
+
+def _same(x: Any, default: Any) -> bool:
+    """Whether a stored field equals the constructor's default (then omitted)."""
+    if isinstance(x, (Schedule, tuple, list)):
+        return False
+    if default is None or isinstance(default, (str, bool)):
+        return type(x) is type(default) and x == default
+    if isinstance(x, float):
+        return x == default
+    arr = np.asarray(x)
+    return arr.ndim == 0 and float(arr) == float(np.float32(default))
+
+
+def spec(schedule: Schedule) -> str:
+    """``repr(schedule)``: a spec string that ``parse`` reads back."""
+    if is_traced(schedule):
+        return f"{schedule.name}(<traced>)"
+    args = ", ".join(f"{k}={_spec(v)}" for k, v in public_fields(schedule).items())
+    return f"{schedule.name}({args})"
+
+
+def config(schedule: Schedule) -> dict[str, Any]:
+    """``schedule.to_config()``."""
+    fields = public_fields(schedule).items()
+    return {"schedule": schedule.name, **{config_key(k): _plain(v) for k, v in fields}}
 
 
 def _suggest(word: str, allowed: list[str]) -> str:
@@ -136,6 +219,10 @@ def parse(text: str) -> Schedule:
             raise ValueError(f"{fn}: expected a schedule name, got {ast.unparse(n.func)!r}")
         if n.args or any(k.arg is None for k in n.keywords):
             raise ValueError(f"{fn}: {n.func.id}: write arguments as name=value, got {ast.unparse(n)!r}")
+        names = [k.arg for k in n.keywords]
+        repeated = sorted({k for k in names if names.count(k) > 1})
+        if repeated:
+            raise ValueError(f"{fn}: {n.func.id}: keyword argument repeated: {', '.join(map(str, repeated))}")
         return build(fn, n.func.id, {k.arg: literal(k.value) for k in n.keywords})
 
     if not isinstance(tree, ast.Call):

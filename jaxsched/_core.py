@@ -1,18 +1,17 @@
-"""The Schedule base class, step normalization, validation helpers, the registry.
+"""The Schedule base class, evaluation (any step in, float32 out), the registry.
 
-Every schedule is a frozen dataclass registered as a JAX pytree. Numeric
-hyperparameters (values and lengths) are leaves, stored as float32 / int32
-arrays; strings and structure are static fields (``static()``). A subclass
-implements ``_value(step)`` where ``step`` is an int32 array already clamped to
-``[0, 2**31 - 1]``; the base class handles everything else: step dtypes,
-clamping, the float32 output, the jit-cached eager call, repr and configs.
+A schedule is a frozen dataclass registered as a JAX pytree. Each field
+declares its kind once (``jaxsched._fields``): numeric hyperparameters are
+leaves, strings, flags and structure are static. Construction converts and
+checks every field, runs the class's cross-argument ``_check`` when nothing
+is traced, and stores the quantities ``_derive`` computes once. A subclass
+implements ``_value(step)`` with ``step`` an int32 array in ``[0, 2**31 - 1]``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-import inspect
 import math
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -21,16 +20,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-INT32_MAX = 2**31 - 1
+from jaxsched._fields import INT32_MAX, is_traced
+
 _FLOAT_MAX_STEP = 2147483520.0  # the largest float32 below 2**31
 
 # name -> public constructor; filled by ``register``.
 REGISTRY: dict[str, Callable[..., Schedule]] = {}
-
-
-def static(default: Any = dataclasses.MISSING) -> Any:
-    """A dataclass field that is part of the pytree structure, not a leaf."""
-    return dataclasses.field(default=default, metadata={"static": True})
 
 
 class Schedule:
@@ -43,31 +38,48 @@ class Schedule:
     """
 
     name: ClassVar[str] = ""
+    _static: ClassVar[tuple[str, ...]] = ()
+    _data: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         dataclasses.dataclass(frozen=True, eq=False, repr=False, kw_only=True)(cls)
         fields = dataclasses.fields(cls)
-        meta = [f.name for f in fields if f.metadata.get("static")]
-        data = [f.name for f in fields if not f.metadata.get("static")]
-        # Registered with explicit callbacks rather than ``register_dataclass``,
-        # whose tree structures of two classes with the same fields compare
-        # equal (jax 0.10): structures must differ by class, or jit caches mix.
+        cls._static = tuple(f.name for f in fields if f.metadata.get("static"))
+        cls._data = tuple(f.name for f in fields if not f.metadata.get("static"))
+        # Explicit callbacks rather than ``register_dataclass``, whose tree
+        # structures of two classes with the same fields compare equal
+        # (jax 0.10): structures must differ by class, or jit caches mix.
+        jax.tree_util.register_pytree_with_keys(cls, _flatten_with_keys, functools.partial(_unflatten, cls), _flatten)
 
-        def flatten_with_keys(x: Schedule) -> tuple[list, tuple]:
-            return [(jax.tree_util.GetAttrKey(k), getattr(x, k)) for k in data], tuple(getattr(x, k) for k in meta)
+    def __post_init__(self) -> None:
+        given = {}
+        for f in dataclasses.fields(self):
+            kind = f.metadata.get("kind")
+            if kind is not None:
+                given[f.name] = getattr(self, f.name)
+                object.__setattr__(self, f.name, kind.convert(self.name, f.name, given[f.name]))
+        traced = is_traced([getattr(self, k) for k in self._data])
+        if not traced:
+            self._check(given)
+        with jax.ensure_compile_time_eval() if not traced else _nothing():
+            for key, leaf in self._derive(jnp if traced else np).items():
+                object.__setattr__(self, key, leaf)
 
-        def flatten(x: Schedule) -> tuple[list, tuple]:
-            return [getattr(x, k) for k in data], tuple(getattr(x, k) for k in meta)
+    def _check(self, given: dict[str, Any]) -> None:
+        """Cross-argument rules, on concrete fields; ``given`` holds the arguments as passed."""
 
-        def unflatten(aux: tuple, children: Any) -> Schedule:
-            return cls(**dict(zip(data, children, strict=True)), **dict(zip(meta, aux, strict=True)))
-
-        jax.tree_util.register_pytree_with_keys(cls, flatten_with_keys, unflatten, flatten)
+    def _derive(self, xp: Any) -> dict[str, Any]:
+        """Derived leaves, in float64 NumPy (``xp = np``) or, when traced, ``jnp``."""
+        return {}
 
     def _value(self, step: jax.Array) -> jax.Array:
         """The value at an int32 ``step`` in ``[0, 2**31 - 1]``."""
         raise NotImplementedError
+
+    def _at(self, step: jax.Array) -> jax.Array:
+        """``_value`` at an int32 step that may be negative (clamped to 0), as float32."""
+        return jnp.asarray(self._value(jnp.maximum(step, 0))).astype(jnp.float32)
 
     def __call__(self, step: Any) -> jax.Array:
         kind = type(step)
@@ -90,56 +102,38 @@ class Schedule:
         packed = self.__dict__.get("_packed")
         if packed is None:
             if is_traced(self):  # leaves are tracers: trace through directly
-                return _evaluate(self, step)
+                return evaluate(self, step)
             with jax.ensure_compile_time_eval():  # concrete even when called inside a trace
                 packed = _pack(self)
             object.__setattr__(self, "_packed", packed)
         return _evaluate_packed(packed[0], packed[1], step)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "_packed"}
-
-    def _at(self, step: jax.Array) -> jax.Array:
-        """``_value`` at an int32 step that may be negative (clamped to 0)."""
-        return self._value(jnp.maximum(step, 0))
-
-    # --- equality, repr and configs -------------------------------------
-    def _fields(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-
-    def _public_fields(self) -> dict[str, Any]:
-        """Fields that differ from the constructor's defaults, in order."""
-        params = inspect.signature(REGISTRY[self.name]).parameters
-        out = {}
-        for key, value in self._fields().items():
-            param = params.get(key)
-            if param is not None and param.default is not inspect.Parameter.empty:
-                if _same(value, param.default):
-                    continue
-            out[key] = value
-        return out
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
 
     def __eq__(self, other: object) -> bool:
         if type(self) is not type(other):
             return NotImplemented
-        a, tree_a = jax.tree_util.tree_flatten(self)
-        b, tree_b = jax.tree_util.tree_flatten(other)
-        if tree_a != tree_b:
-            return False
-        return all(np.array_equal(np.asarray(x), np.asarray(y)) for x, y in zip(a, b, strict=True))
+        return self._key() == other._key()  # type: ignore[attr-defined]
 
     def __hash__(self) -> int:
-        leaves, treedef = jax.tree_util.tree_flatten(self)
-        if is_traced(leaves):
-            return hash(treedef)
-        # ``+ 0`` turns -0.0 into 0.0: equal schedules must hash equal.
-        return hash((treedef, tuple((np.asarray(x) + 0).tobytes() for x in leaves)))
+        return hash(self._key())
+
+    def _key(self) -> Any:
+        """Structure and leaf bytes, computed once (``+ 0`` makes -0.0 equal 0.0)."""
+        key = self.__dict__.get("_eq_key")
+        if key is None:
+            leaves, treedef = jax.tree_util.tree_flatten(self)
+            if is_traced(leaves):
+                return (treedef, id(self))
+            key = (treedef, tuple((str(np.asarray(x).dtype), np.shape(x), (np.asarray(x) + 0).tobytes()) for x in leaves))
+            object.__setattr__(self, "_eq_key", key)
+        return key
 
     def __repr__(self) -> str:
-        if is_traced(self):
-            return f"{self.name}(<traced>)"
-        args = ", ".join(f"{k}={_spec(v)}" for k, v in self._public_fields().items())
-        return f"{self.name}({args})"
+        from jaxsched._config import spec
+
+        return spec(self)
 
     def to_config(self) -> dict[str, Any]:
         """A JSON-safe dict that ``jaxsched.from_config`` reads back.
@@ -157,14 +151,33 @@ class Schedule:
             >>> jaxsched.scale(jaxsched.constant(value=0.5), factor=2.0).to_config()
             {'schedule': 'scale', 'schedule_': {'schedule': 'constant', 'value': 0.5}, 'factor': 2.0}
         """
-        fields = self._public_fields().items()
-        return {"schedule": self.name, **{config_key(k): _plain(v) for k, v in fields}}
+        from jaxsched._config import config
+
+        return config(self)
 
 
-def config_key(argument: str) -> str:
-    """The config key of a constructor argument: a wrapper's ``schedule`` argument
-    is written ``schedule_``, since ``"schedule"`` holds the name."""
-    return "schedule_" if argument == "schedule" else argument
+class _nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *args: Any) -> None:
+        return None
+
+
+def _flatten(x: Schedule) -> tuple[list, tuple]:
+    return [getattr(x, k) for k in x._data], tuple(getattr(x, k) for k in x._static)
+
+
+def _flatten_with_keys(x: Schedule) -> tuple[list, tuple]:
+    return [(jax.tree_util.GetAttrKey(k), getattr(x, k)) for k in x._data], tuple(getattr(x, k) for k in x._static)
+
+
+def _unflatten(cls: type[Schedule], aux: tuple, children: Any) -> Schedule:
+    """Rebuilds without converting, checking or deriving again (leaves may be tracers)."""
+    obj = object.__new__(cls)
+    obj.__dict__.update(zip(cls._data, children, strict=True))
+    obj.__dict__.update(zip(cls._static, aux, strict=True))
+    return obj
 
 
 def register(cls: type[Schedule]) -> Callable[[Callable[..., Schedule]], Callable[..., Schedule]]:
@@ -212,9 +225,6 @@ def evaluate(schedule: Schedule, step: Any) -> jax.Array:
     return value
 
 
-_evaluate = jax.jit(evaluate)
-
-
 class _Structure:
     """The static key of an eager call: tree structure and leaf layout."""
 
@@ -236,16 +246,17 @@ def _pack(schedule: Schedule) -> tuple[_Structure, tuple[jax.Array, ...]]:
     passes a handful of arguments whatever the number of hyperparameters
     (jit dispatch cost grows with the number of arguments)."""
     leaves, treedef = jax.tree_util.tree_flatten(schedule)
-    groups: dict[Any, list[jax.Array]] = {}
+    groups: dict[Any, list[np.ndarray]] = {}
     layout = []
     for leaf in leaves:
-        arr = jnp.asarray(leaf)
+        arr = np.asarray(leaf)
+        arr = arr.astype(jax.dtypes.canonicalize_dtype(arr.dtype))  # as jax would store it
         group = groups.setdefault(arr.dtype, [])
         layout.append((arr.dtype, sum(a.size for a in group), arr.shape))
         group.append(arr.ravel())
     dtypes = list(groups)
     layout = tuple((dtypes.index(dtype), start, shape) for dtype, start, shape in layout)
-    return _Structure(treedef, layout), tuple(jnp.concatenate(groups[d]) for d in dtypes)
+    return _Structure(treedef, tuple(layout)), tuple(jnp.asarray(np.concatenate(groups[d])) for d in dtypes)
 
 
 @functools.partial(jax.jit, static_argnums=0)
@@ -256,203 +267,50 @@ def _evaluate_packed(structure: _Structure, arrays: tuple[jax.Array, ...], step:
     return evaluate(jax.tree_util.tree_unflatten(structure.treedef, leaves), step)
 
 
-# --- arithmetic helpers shared by the schedules --------------------------------
-def ramp(step: jax.Array, start: jax.Array, end: jax.Array, steps: jax.Array) -> jax.Array:
-    """Linear from ``start`` at step 0 to ``end`` at ``steps`` (held after).
-
-    Interpolated from the nearer end, so that a value near ``end`` (a decay
-    close to zero) keeps full float32 relative precision.
-    """
-    t = jnp.minimum(step, steps)
-    first_half = t <= steps - t
-    near = fraction(jnp.where(first_half, t, steps - t), steps)  # distance to the nearer end
-    return jnp.where(first_half, lerp(start, end, near), lerp(end, start, near))
+# --- TEMPORARY: the helpers of the schedules not yet declared with field kinds ---
+from jaxsched._fields import Kind, concrete, fail, fmt  # noqa: E402
+from jaxsched._math import cosine_shape, fraction, interpolate, lerp, saturating_add  # noqa: E402,F401
 
 
-def fraction(num: jax.Array, den: jax.Array) -> jax.Array:
-    """``num / den`` in float32 from exact int32 operands; 0 where ``den`` is 0.
-
-    Exactly 1 where ``num == den``: XLA on CPU rewrites an array divided by a
-    scalar as a product with the reciprocal (2021 * (1/2021) is 0.99999994).
-    """
-    den_safe = jnp.maximum(den, 1)
-    frac = num.astype(jnp.float32) / den_safe.astype(jnp.float32)
-    return jnp.where(den > 0, jnp.where(num == den, jnp.float32(1.0), frac), jnp.float32(0.0))
+def static(default: Any = dataclasses.MISSING) -> Any:
+    return dataclasses.field(default=default, metadata={"static": True})
 
 
-def lerp(start: jax.Array, end: jax.Array, t: jax.Array) -> jax.Array:
-    """``start + (end - start) * t``."""
-    return start + (end - start) * t
+def ramp(step, start, end, steps):
+    return interpolate(start, end, step, steps)
 
 
-def saturating_add(a: jax.Array, b: jax.Array) -> jax.Array:
-    """``a + b`` for ``a`` in [0, INT32_MAX] and ``|b| <= INT32_MAX``, capped."""
-    room = INT32_MAX - jnp.maximum(b, 0)
-    return jnp.where(a > room, INT32_MAX, a + b)
+def value(fn, name, x, table=False):
+    return jnp.asarray(Kind("value", table=table).convert(fn, name, x))
 
 
-def cosine_shape(remaining: jax.Array) -> jax.Array:
-    """``0.5 * (1 + cos(pi * x))`` written as ``sin(pi/2 * (1 - x))**2``.
-
-    ``remaining`` is ``1 - x``, computed exactly from integers by the caller;
-    this form keeps full float32 relative precision near the end of a decay.
-    """
-    return jnp.sin(jnp.float32(np.pi / 2) * remaining) ** 2
+def length(fn, name, x, minimum=0, table=False):
+    return jnp.asarray(Kind("length", minimum=minimum, table=table).convert(fn, name, x))
 
 
-# --- validation ------------------------------------------------------------
-def is_traced(x: Any) -> bool:
-    return any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree_util.tree_leaves(x))
+def boundaries(fn, name, x):
+    return jnp.asarray(Kind("boundaries").convert(fn, name, x))
 
 
-def fmt(x: Any) -> str:
-    """A value as the user wrote it, for error messages."""
-    if isinstance(x, (np.ndarray, np.generic, jax.Array)) and not isinstance(x, jax.core.Tracer):
-        arr = np.asarray(x)
-        return repr(arr.item()) if arr.ndim == 0 else repr(arr.tolist())
-    return repr(x)
+def positive(fn, name, x):
+    return jnp.asarray(Kind("value", interval="(0, inf)").convert(fn, name, x))
 
 
-def fail(fn: str, message: str) -> None:
-    raise ValueError(f"{fn}: {message}")
+def flag(fn, name, x):
+    return Kind("flag").convert(fn, name, x)
 
 
-def _numbers(fn: str, name: str, x: Any, table: bool, what: str) -> np.ndarray:
-    """A concrete number (or, with ``table``, a 1-d list of numbers) as float64."""
-    kind = f"a list of {what}s" if table else f"a {what}"
-    if isinstance(x, (bool, np.bool_, str, dict)) or x is None:
-        raise TypeError(f"{fn}: {name} must be {kind}, got {fmt(x)}")
-    try:
-        arr = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{fn}: {name} must be {kind}, got {fmt(x)}") from None
-    if arr.ndim != (1 if table else 0):
-        raise TypeError(f"{fn}: {name} must be {kind}, got {fmt(x)}")
-    return arr
+def choice(fn, name, x, allowed):
+    return Kind("choice", choices=tuple(allowed)).convert(fn, name, x)
 
 
-def value(fn: str, name: str, x: Any, table: bool = False) -> jax.Array:
-    """A finite real number (``table``: a list of them) -> float32 leaf."""
-    if is_traced(x):
-        return jnp.asarray(x).astype(jnp.float32)
-    arr = _numbers(fn, name, x, table, "real number")
-    if not np.all(np.isfinite(arr)):
-        fail(fn, f"{name} must be finite, got {fmt(x)}")
-    with jax.ensure_compile_time_eval():  # a concrete leaf even inside jit, so checks still run
-        return jnp.asarray(arr, dtype=jnp.float32)
+def schedule(fn, name, x):
+    return Kind("schedule").convert(fn, name, x)
 
 
-def length(fn: str, name: str, x: Any, minimum: int = 0, table: bool = False) -> jax.Array:
-    """A whole number of steps in [minimum, 2**31 - 1] (``table``: a list) -> int32 leaf."""
-    if is_traced(x):
-        arr = jnp.asarray(x)
-        if jnp.issubdtype(arr.dtype, jnp.floating):
-            arr = jnp.round(arr)
-        return arr.astype(jnp.int32)
-    arr = _numbers(fn, name, x, table, "whole number of steps")
-    if not np.all(np.isfinite(arr)) or not np.all(arr == np.floor(arr)):
-        fail(fn, f"{name} must be a whole number of steps, got {fmt(x)}")
-    if np.any(arr < minimum):
-        bound = "non-negative" if minimum == 0 else f"at least {minimum}"
-        fail(fn, f"{name} must be {bound}, got {fmt(x)}")
-    if np.any(arr > INT32_MAX):
-        fail(fn, f"{name} must fit in int32 (at most {INT32_MAX}), got {fmt(x)}")
-    with jax.ensure_compile_time_eval():
-        return jnp.asarray(arr.astype(np.int64), dtype=jnp.int32)
-
-
-def boundaries(fn: str, name: str, x: Any) -> jax.Array:
-    """A strictly increasing, non-empty list of non-negative steps -> int32 leaf."""
-    if is_traced(x):
-        return length(fn, name, x, table=True)
-    if isinstance(x, (str, dict)) or np.ndim(x) != 1 or len(x) == 0:
-        fail(fn, f"{name} must be a non-empty list of steps, got {fmt(x)}")
-    out = length(fn, name, x, table=True)
-    arr = np.asarray(out)
-    if np.any(np.diff(arr) <= 0):
-        fail(fn, f"{name} must be strictly increasing (sorted, no duplicates), got {fmt(x)}")
-    return out
-
-
-def positive(fn: str, name: str, x: Any) -> jax.Array:
-    """A finite real number > 0 -> float32 leaf."""
-    leaf = value(fn, name, x)
-    c = concrete(leaf)
-    if c is not None and c <= 0:
-        fail(fn, f"{name} must be positive, got {fmt(x)}")
-    return leaf
-
-
-def flag(fn: str, name: str, x: Any) -> bool:
-    """``True`` or ``False`` (a static field), nothing else."""
-    if not isinstance(x, bool):
-        raise TypeError(f"{fn}: {name} must be True or False, got {x!r}")
-    return x
-
-
-def not_above(fn: str, low: tuple[str, Any, Any], high: tuple[str, Any, Any]) -> None:
-    """``low <= high`` for two ``(name, value as given, leaf or None)`` triples, when concrete."""
+def not_above(fn, low, high):
     (lo_name, lo_given, lo_leaf), (hi_name, hi_given, hi_leaf) = low, high
     a = None if lo_leaf is None else concrete(lo_leaf)
     b = None if hi_leaf is None else concrete(hi_leaf)
     if a is not None and b is not None and a > b:
         fail(fn, f"{lo_name} ({fmt(lo_given)}) must not exceed {hi_name} ({fmt(hi_given)})")
-
-
-def choice(fn: str, name: str, x: Any, allowed: tuple[str, ...]) -> str:
-    if x not in allowed:
-        fail(fn, f"{name} must be one of {', '.join(map(repr, allowed))}, got {fmt(x)}")
-    return x
-
-
-def schedule(fn: str, name: str, x: Any) -> Schedule:
-    if not isinstance(x, Schedule):
-        raise TypeError(f"{fn}: {name} must be a jaxsched schedule, got {x!r}")
-    return x
-
-
-def concrete(x: Any) -> float | None:
-    """A concrete scalar as a float (for cross-argument checks); None if traced."""
-    if is_traced(x) or np.ndim(x) != 0:
-        return None
-    return float(np.asarray(x))
-
-
-# --- repr and config values --------------------------------------------------
-def _plain(x: Any) -> Any:
-    """A field value -> JSON-safe Python (float32 values keep their short form)."""
-    if isinstance(x, Schedule):
-        return x.to_config()
-    if isinstance(x, (tuple, list)):
-        return [_plain(v) for v in x]
-    if isinstance(x, (jax.Array, np.ndarray, np.generic)):
-        arr = np.asarray(x)
-        if arr.dtype.kind == "f":
-            return _floats(arr)
-        return arr.tolist()
-    return x
-
-
-def _floats(arr: np.ndarray) -> Any:
-    if arr.ndim == 0:
-        v = float(str(arr.astype(np.float32)))
-        return v
-    return [_floats(a) for a in arr]
-
-
-def _spec(x: Any) -> str:
-    if isinstance(x, Schedule):
-        return repr(x)
-    if isinstance(x, (tuple, list)) and any(isinstance(v, Schedule) for v in x):
-        return "[" + ", ".join(_spec(v) for v in x) + "]"
-    return repr(_plain(x))
-
-
-def _same(x: Any, default: Any) -> bool:
-    """Whether a stored field equals the constructor's default (then omitted)."""
-    if isinstance(x, (Schedule, tuple, list)):
-        return False
-    if default is None or isinstance(default, (str, bool)):
-        return type(x) is type(default) and x == default
-    arr = np.asarray(x)
-    return arr.ndim == 0 and float(arr) == float(np.float32(default))

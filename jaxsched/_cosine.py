@@ -3,40 +3,27 @@
 from __future__ import annotations
 
 import jax
-import jax.numpy as jnp
+from jax.typing import ArrayLike
 
-from jaxsched import _core
+from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
-
-
-def cosine_decay(step, start, end_value, peak, length, exponent):
-    """``end + (peak - end) * (0.5 * (1 + cos(pi * x))) ** exponent``.
-
-    ``x = (step - start) / length`` clipped to [0, 1], from exact integers.
-    """
-    t = jnp.clip(step - start, 0, length)
-    # sin(pi/2 * d)**2 of the distance d to the nearer end: in the second half
-    # it is the cosine factor itself, in the first half 1 minus it. Either way
-    # full relative precision where the value is small (a decay to 0, a cosine up from 0).
-    first_half = t <= length - t
-    near = _core.cosine_shape(_core.fraction(jnp.where(first_half, t, length - t), length))
-    near_end = _core.lerp(end_value, peak, near**exponent)
-    near_start = _core.lerp(peak, end_value, -jnp.expm1(exponent * jnp.log1p(-jnp.where(first_half, near, 0.0))))
-    return jnp.where(first_half, near_start, near_end)
+from jaxsched._math import interpolate
 
 
 class Cosine(Schedule):
-    init_value: jax.Array
-    total_steps: jax.Array
-    end_value: jax.Array
-    exponent: jax.Array
+    init_value: jax.Array = F.value()
+    total_steps: jax.Array = F.length(minimum=1)
+    end_value: jax.Array = F.value(0.0)
+    exponent: jax.Array = F.value(1.0, interval="(0, inf)")
 
     def _value(self, step: jax.Array) -> jax.Array:
-        return cosine_decay(step, 0, self.end_value, self.init_value, self.total_steps, self.exponent)
+        return interpolate(self.init_value, self.end_value, step, self.total_steps, "cosine", self.exponent)
 
 
 @register(Cosine)
-def cosine(*, init_value: float, total_steps: int, end_value: float = 0.0, exponent: float = 1.0) -> Schedule:
+def cosine(
+    *, init_value: ArrayLike, total_steps: ArrayLike, end_value: ArrayLike = 0.0, exponent: ArrayLike = 1.0
+) -> Schedule:
     """Cosine decay from ``init_value`` to ``end_value``.
 
     ``value(t) = end + (init - end) * (0.5 * (1 + cos(pi * min(t, T) / T))) ** exponent``
@@ -66,10 +53,4 @@ def cosine(*, init_value: float, total_steps: int, end_value: float = 0.0, expon
         >>> print(f"{s(0):.4f} {s(50):.4f} {s(100):.4f} {s(200):.4f}")
         1.0000 0.5500 0.1000 0.1000
     """
-    fn = "cosine"
-    return Cosine(
-        init_value=_core.value(fn, "init_value", init_value),
-        total_steps=_core.length(fn, "total_steps", total_steps, minimum=1),
-        end_value=_core.value(fn, "end_value", end_value),
-        exponent=_core.positive(fn, "exponent", exponent),
-    )
+    return Cosine(**locals())

@@ -465,13 +465,13 @@ def _wsd(peak, w, T, num_training_steps, opts) -> Schedule:
             warmup_steps=w,
             total_steps=total,
             decay_steps=decay_steps,
-            decay_shape=decay_type,
+            shape=decay_type,
             init_value=floor,
             end_value=floor,
         )
     else:
         after = wsd(
             peak_value=peak, warmup_steps=0, total_steps=stable + decay_steps, decay_steps=decay_steps,
-            decay_shape=decay_type, end_value=floor,
+            shape=decay_type, end_value=floor,
         )  # fmt: skip
     return hf_warmup(after, warmup_steps=w, warmup_type=opts["warmup_type"], init_value=floor)

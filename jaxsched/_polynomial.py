@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+from jax.typing import ArrayLike
 
-from jaxsched import _core
+from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
+from jaxsched._math import interpolate
 
 
 class Constant(Schedule):
-    value: jax.Array
+    value: jax.Array = F.value()
 
     def _value(self, step: jax.Array) -> jax.Array:
         return jnp.broadcast_to(self.value, step.shape)
 
 
 @register(Constant)
-def constant(*, value: float) -> Schedule:
+def constant(*, value: ArrayLike) -> Schedule:
     """A constant schedule.
 
     ``value(t) = value`` for every step ``t``.
@@ -35,32 +37,30 @@ def constant(*, value: float) -> Schedule:
         >>> print(f"{s(0):.4f} {s(10_000):.4f}")
         0.0010 0.0010
     """
-    return Constant(value=_core.value("constant", "value", value))
+    return Constant(value=value)
 
 
 class Polynomial(Schedule):
-    init_value: jax.Array
-    end_value: jax.Array
-    total_steps: jax.Array
-    power: jax.Array
+    init_value: jax.Array = F.value()
+    end_value: jax.Array = F.value()
+    total_steps: jax.Array = F.length(minimum=1)
+    power: jax.Array = F.value(interval="(0, inf)")
 
     def _value(self, step: jax.Array) -> jax.Array:
-        t = jnp.minimum(step, self.total_steps)
-        remaining = _core.fraction(self.total_steps - t, self.total_steps)
-        return _core.lerp(self.end_value, self.init_value, remaining**self.power)
+        return interpolate(self.init_value, self.end_value, step, self.total_steps, exponent=self.power)
 
 
 class Linear(Schedule):
-    init_value: jax.Array
-    end_value: jax.Array
-    total_steps: jax.Array
+    init_value: jax.Array = F.value()
+    end_value: jax.Array = F.value()
+    total_steps: jax.Array = F.length(minimum=1)
 
     def _value(self, step: jax.Array) -> jax.Array:
-        return _core.ramp(step, self.init_value, self.end_value, self.total_steps)
+        return interpolate(self.init_value, self.end_value, step, self.total_steps)
 
 
 @register(Linear)
-def linear(*, init_value: float, end_value: float, total_steps: int) -> Schedule:
+def linear(*, init_value: ArrayLike, end_value: ArrayLike, total_steps: ArrayLike) -> Schedule:
     """Linear interpolation from ``init_value`` to ``end_value``.
 
     ``value(t) = init + (end - init) * min(t, T) / T`` with ``T = total_steps``;
@@ -83,16 +83,11 @@ def linear(*, init_value: float, end_value: float, total_steps: int) -> Schedule
         >>> print(f"{s(0):.2f} {s(25):.2f} {s(100):.2f} {s(500):.2f}")
         1.00 0.75 0.00 0.00
     """
-    fn = "linear"
-    return Linear(
-        init_value=_core.value(fn, "init_value", init_value),
-        end_value=_core.value(fn, "end_value", end_value),
-        total_steps=_core.length(fn, "total_steps", total_steps, minimum=1),
-    )
+    return Linear(**locals())
 
 
 @register(Polynomial)
-def polynomial(*, init_value: float, end_value: float, total_steps: int, power: float) -> Schedule:
+def polynomial(*, init_value: ArrayLike, end_value: ArrayLike, total_steps: ArrayLike, power: ArrayLike) -> Schedule:
     """Polynomial decay from ``init_value`` to ``end_value``.
 
     ``value(t) = end + (init - end) * (1 - min(t, T) / T) ** power`` with
@@ -116,10 +111,4 @@ def polynomial(*, init_value: float, end_value: float, total_steps: int, power: 
         >>> print(f"{s(0):.4f} {s(50):.4f} {s(100):.4f}")
         1.0000 0.2500 0.0000
     """
-    fn = "polynomial"
-    return Polynomial(
-        init_value=_core.value(fn, "init_value", init_value),
-        end_value=_core.value(fn, "end_value", end_value),
-        total_steps=_core.length(fn, "total_steps", total_steps, minimum=1),
-        power=_core.positive(fn, "power", power),
-    )
+    return Polynomial(**locals())

@@ -3,56 +3,53 @@ linear, warmup + constant, inverse square root, warmup-stable-decay (WSD)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import jax
 import jax.numpy as jnp
+from jax.typing import ArrayLike
 
-from jaxsched import _core
+from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
-from jaxsched._cosine import cosine_decay
+from jaxsched._math import SHAPES, interpolate, warm
 
 
-def _lengths(fn: str, warmup_steps: int, total_steps: int) -> tuple[jax.Array, jax.Array]:
-    """``warmup_steps >= 0`` and ``total_steps > warmup_steps`` as int32 leaves."""
-    w = _core.length(fn, "warmup_steps", warmup_steps)
-    t = _core.length(fn, "total_steps", total_steps, minimum=1)
-    cw, ct = _core.concrete(w), _core.concrete(t)
-    if cw is not None and ct is not None and ct <= cw:
-        _core.fail(
-            fn,
-            f"total_steps ({_core.fmt(total_steps)}) must be greater than warmup_steps ({_core.fmt(warmup_steps)})",
-        )
-    return w, t
+class _Warmed(Schedule):
+    """Fields shared by the warmup schedules with a total length."""
+
+    peak_value: jax.Array = F.value()
+    warmup_steps: jax.Array = F.length()
+    total_steps: jax.Array = F.length(minimum=1)
+    init_value: jax.Array = F.value(0.0)
+    end_value: jax.Array = F.value(0.0)
+
+    def _check(self, given: dict[str, Any]) -> None:
+        if self.total_steps <= self.warmup_steps:
+            F.fail(
+                self.name,
+                f"total_steps ({F.fmt(given['total_steps'])}) must be greater than "
+                f"warmup_steps ({F.fmt(given['warmup_steps'])})",
+            )
 
 
-def _warm(step, init_value, peak_value, warmup_steps, after):
-    """Linear from ``init_value`` to ``peak_value`` over the warmup, then ``after``."""
-    ramp = _core.ramp(step, init_value, peak_value, warmup_steps)
-    return jnp.where(step < warmup_steps, ramp, after)
-
-
-class WarmupCosine(Schedule):
-    peak_value: jax.Array
-    warmup_steps: jax.Array
-    total_steps: jax.Array
-    init_value: jax.Array
-    end_value: jax.Array
-    exponent: jax.Array
+class WarmupCosine(_Warmed):
+    exponent: jax.Array = F.value(1.0, interval="(0, inf)")
 
     def _value(self, step: jax.Array) -> jax.Array:
-        decay_steps = self.total_steps - self.warmup_steps
-        after = cosine_decay(step, self.warmup_steps, self.end_value, self.peak_value, decay_steps, self.exponent)
-        return _warm(step, self.init_value, self.peak_value, self.warmup_steps, after)
+        w = self.warmup_steps
+        after = interpolate(self.peak_value, self.end_value, step - w, self.total_steps - w, "cosine", self.exponent)
+        return warm(step, self.init_value, self.peak_value, w, after)
 
 
 @register(WarmupCosine)
 def warmup_cosine(
     *,
-    peak_value: float,
-    warmup_steps: int,
-    total_steps: int,
-    init_value: float = 0.0,
-    end_value: float = 0.0,
-    exponent: float = 1.0,
+    peak_value: ArrayLike,
+    warmup_steps: ArrayLike,
+    total_steps: ArrayLike,
+    init_value: ArrayLike = 0.0,
+    end_value: ArrayLike = 0.0,
+    exponent: ArrayLike = 1.0,
 ) -> Schedule:
     """Linear warmup, then cosine decay: the default of most pretraining runs.
 
@@ -88,39 +85,24 @@ def warmup_cosine(
         >>> print(f"{s(0):.2f} {s(5):.2f} {s(10):.2f} {s(60):.2f} {s(110):.2f}")
         0.00 0.50 1.00 0.50 0.00
     """
-    fn = "warmup_cosine"
-    w, t = _lengths(fn, warmup_steps, total_steps)
-    return WarmupCosine(
-        peak_value=_core.value(fn, "peak_value", peak_value),
-        warmup_steps=w,
-        total_steps=t,
-        init_value=_core.value(fn, "init_value", init_value),
-        end_value=_core.value(fn, "end_value", end_value),
-        exponent=_core.positive(fn, "exponent", exponent),
-    )
+    return WarmupCosine(**locals())
 
 
-class WarmupLinear(Schedule):
-    peak_value: jax.Array
-    warmup_steps: jax.Array
-    total_steps: jax.Array
-    init_value: jax.Array
-    end_value: jax.Array
-
+class WarmupLinear(_Warmed):
     def _value(self, step: jax.Array) -> jax.Array:
         w = self.warmup_steps
-        after = _core.ramp(jnp.maximum(step - w, 0), self.peak_value, self.end_value, self.total_steps - w)
-        return _warm(step, self.init_value, self.peak_value, w, after)
+        after = interpolate(self.peak_value, self.end_value, step - w, self.total_steps - w)
+        return warm(step, self.init_value, self.peak_value, w, after)
 
 
 @register(WarmupLinear)
 def warmup_linear(
     *,
-    peak_value: float,
-    warmup_steps: int,
-    total_steps: int,
-    init_value: float = 0.0,
-    end_value: float = 0.0,
+    peak_value: ArrayLike,
+    warmup_steps: ArrayLike,
+    total_steps: ArrayLike,
+    init_value: ArrayLike = 0.0,
+    end_value: ArrayLike = 0.0,
 ) -> Schedule:
     """Linear warmup, then linear decay (to zero by default).
 
@@ -151,28 +133,20 @@ def warmup_linear(
         >>> print(f"{s(5):.2f} {s(10):.2f} {s(60):.2f} {s(110):.2f}")
         0.50 1.00 0.50 0.00
     """
-    fn = "warmup_linear"
-    w, t = _lengths(fn, warmup_steps, total_steps)
-    return WarmupLinear(
-        peak_value=_core.value(fn, "peak_value", peak_value),
-        warmup_steps=w,
-        total_steps=t,
-        init_value=_core.value(fn, "init_value", init_value),
-        end_value=_core.value(fn, "end_value", end_value),
-    )
+    return WarmupLinear(**locals())
 
 
 class WarmupConstant(Schedule):
-    peak_value: jax.Array
-    warmup_steps: jax.Array
-    init_value: jax.Array
+    peak_value: jax.Array = F.value()
+    warmup_steps: jax.Array = F.length()
+    init_value: jax.Array = F.value(0.0)
 
     def _value(self, step: jax.Array) -> jax.Array:
-        return _warm(step, self.init_value, self.peak_value, self.warmup_steps, self.peak_value)
+        return warm(step, self.init_value, self.peak_value, self.warmup_steps, self.peak_value)
 
 
 @register(WarmupConstant)
-def warmup_constant(*, peak_value: float, warmup_steps: int, init_value: float = 0.0) -> Schedule:
+def warmup_constant(*, peak_value: ArrayLike, warmup_steps: ArrayLike, init_value: ArrayLike = 0.0) -> Schedule:
     """Linear warmup, then constant.
 
     ``value(t) = init + (peak - init) * t / w`` for ``t < w = warmup_steps``,
@@ -194,29 +168,31 @@ def warmup_constant(*, peak_value: float, warmup_steps: int, init_value: float =
         >>> print(f"{s(0):.2f} {s(1):.2f} {s(4):.2f} {s(10**9):.2f}")
         0.00 0.25 1.00 1.00
     """
-    fn = "warmup_constant"
-    return WarmupConstant(
-        peak_value=_core.value(fn, "peak_value", peak_value),
-        warmup_steps=_core.length(fn, "warmup_steps", warmup_steps),
-        init_value=_core.value(fn, "init_value", init_value),
-    )
+    return WarmupConstant(**locals())
 
 
 class Rsqrt(Schedule):
-    peak_value: jax.Array
-    warmup_steps: jax.Array
-    timescale: jax.Array
-    init_value: jax.Array
+    peak_value: jax.Array = F.value()
+    warmup_steps: jax.Array = F.length()
+    timescale: jax.Array = F.length(None, minimum=1)
+    init_value: jax.Array = F.value(0.0)
+
+    def _derive(self, xp: Any) -> dict[str, Any]:
+        if self.timescale is not None:
+            return {}
+        return {"timescale": xp.where(self.warmup_steps > 0, self.warmup_steps, 10_000).astype(xp.int32)}
 
     def _value(self, step: jax.Array) -> jax.Array:
         since = jnp.maximum(step - self.warmup_steps, 0).astype(jnp.float32)
-        scale = self.timescale.astype(jnp.float32)
+        scale = jnp.asarray(self.timescale).astype(jnp.float32)
         after = self.peak_value * jnp.sqrt(scale / (scale + since))
-        return _warm(step, self.init_value, self.peak_value, self.warmup_steps, after)
+        return warm(step, self.init_value, self.peak_value, self.warmup_steps, after)
 
 
 @register(Rsqrt)
-def rsqrt(*, peak_value: float, warmup_steps: int, timescale: int | None = None, init_value: float = 0.0) -> Schedule:
+def rsqrt(
+    *, peak_value: ArrayLike, warmup_steps: ArrayLike, timescale: ArrayLike | None = None, init_value: ArrayLike = 0.0
+) -> Schedule:
     """Linear warmup, then inverse-square-root decay.
 
     With ``w = warmup_steps`` and ``s = timescale``::
@@ -248,68 +224,50 @@ def rsqrt(*, peak_value: float, warmup_steps: int, timescale: int | None = None,
         >>> print(f"{s(50):.4f} {s(100):.4f} {s(400):.4f}")
         0.5000 1.0000 0.5000
     """
-    fn = "rsqrt"
-    w = _core.length(fn, "warmup_steps", warmup_steps)
-    if timescale is None:
-        cw = _core.concrete(w)
-        if cw is None:
-            timescale = jnp.where(w > 0, w, 10_000)
-        else:
-            timescale = int(cw) if cw > 0 else 10_000
-    return Rsqrt(
-        peak_value=_core.value(fn, "peak_value", peak_value),
-        warmup_steps=w,
-        timescale=_core.length(fn, "timescale", timescale, minimum=1),
-        init_value=_core.value(fn, "init_value", init_value),
-    )
+    return Rsqrt(**locals())
 
 
-def _one_minus_sqrt(x, r):
-    return r / (1 + jnp.sqrt(x))  # 1 - sqrt(x), exact near x = 1
+class WSD(_Warmed):
+    decay_steps: jax.Array = F.length(minimum=1)
+    shape: str = F.choice("linear", *SHAPES)
+    log_ratio: jax.Array = F.derived()
 
+    def _check(self, given: dict[str, Any]) -> None:
+        super()._check(given)
+        if self.decay_steps > self.total_steps - self.warmup_steps:
+            F.fail(
+                self.name,
+                f"decay_steps ({F.fmt(given['decay_steps'])}) must be at most total_steps - warmup_steps "
+                f"({F.fmt(given['total_steps'])} - {F.fmt(given['warmup_steps'])})",
+            )
+        for key in ("end_value", "peak_value"):
+            if self.shape == "exponential" and getattr(self, key) <= 0:
+                F.fail(self.name, f"{key} must be positive with shape='exponential', got {F.fmt(given[key])}")
 
-_SHAPES = {
-    "linear": lambda x, r: r,
-    "cosine": lambda x, r: _core.cosine_shape(r),
-    "1-sqrt": _one_minus_sqrt,
-    "square": lambda x, r: r * (1 + x),  # 1 - x**2
-}
-DECAY_SHAPES = (*_SHAPES, "exponential")
-
-
-class WSD(Schedule):
-    peak_value: jax.Array
-    warmup_steps: jax.Array
-    total_steps: jax.Array
-    decay_steps: jax.Array
-    decay_shape: str = _core.static("linear")
-    init_value: jax.Array
-    end_value: jax.Array
+    def _derive(self, xp: Any) -> dict[str, Any]:
+        if self.shape != "exponential":
+            return {}
+        return {"log_ratio": xp.log(xp.asarray(self.end_value, float) / self.peak_value).astype(xp.float32)}
 
     def _value(self, step: jax.Array) -> jax.Array:
         start = self.total_steps - self.decay_steps
-        t = jnp.clip(step, start, self.total_steps)
-        x = _core.fraction(t - start, self.decay_steps)
-        if self.decay_shape == "exponential":
-            ratio = self.end_value / jnp.where(self.peak_value > 0, self.peak_value, 1.0)
-            decayed = self.peak_value * ratio**x
-        else:
-            r = _core.fraction(self.total_steps - t, self.decay_steps)
-            decayed = _core.lerp(self.end_value, self.peak_value, _SHAPES[self.decay_shape](x, r))
+        decayed = interpolate(
+            self.peak_value, self.end_value, step - start, self.decay_steps, self.shape, log_ratio=self.log_ratio
+        )
         after = jnp.where(step < start, self.peak_value, decayed)
-        return _warm(step, self.init_value, self.peak_value, self.warmup_steps, after)
+        return warm(step, self.init_value, self.peak_value, self.warmup_steps, after)
 
 
 @register(WSD)
 def wsd(
     *,
-    peak_value: float,
-    warmup_steps: int,
-    total_steps: int,
-    decay_steps: int,
-    decay_shape: str = "linear",
-    init_value: float = 0.0,
-    end_value: float = 0.0,
+    peak_value: ArrayLike,
+    warmup_steps: ArrayLike,
+    total_steps: ArrayLike,
+    decay_steps: ArrayLike,
+    shape: str = "linear",
+    init_value: ArrayLike = 0.0,
+    end_value: ArrayLike = 0.0,
 ) -> Schedule:
     """Warmup-stable-decay: linear warmup, a long constant phase, a short cooldown.
 
@@ -329,7 +287,7 @@ def wsd(
         warmup_steps: length of the linear warmup (>= 0).
         total_steps: length of the whole schedule, warmup and cooldown included.
         decay_steps: length of the cooldown (>= 1, at most ``total_steps - warmup_steps``).
-        decay_shape: ``"linear"``, ``"cosine"``, ``"1-sqrt"``, ``"square"`` or
+        shape: ``"linear"``, ``"cosine"``, ``"1-sqrt"``, ``"square"`` or
             ``"exponential"``.
         init_value: the value at step 0 (default 0).
         end_value: the value at ``total_steps`` and after (default 0).
@@ -351,31 +309,4 @@ def wsd(
         >>> print(f"{s(5):.2f} {s(50):.2f} {s(80):.2f} {s(90):.2f} {s(100):.2f}")
         0.50 1.00 1.00 0.50 0.00
     """
-    fn = "wsd"
-    w, t = _lengths(fn, warmup_steps, total_steps)
-    d = _core.length(fn, "decay_steps", decay_steps, minimum=1)
-    cw, ct, cd = _core.concrete(w), _core.concrete(t), _core.concrete(d)
-    if None not in (cw, ct, cd) and cd > ct - cw:
-        _core.fail(
-            fn,
-            f"decay_steps ({_core.fmt(decay_steps)}) must be at most total_steps - warmup_steps "
-            f"({_core.fmt(total_steps)} - {_core.fmt(warmup_steps)})",
-        )
-    _core.choice(fn, "decay_shape", decay_shape, DECAY_SHAPES)
-    peak = _core.value(fn, "peak_value", peak_value)
-    end = _core.value(fn, "end_value", end_value)
-    if decay_shape == "exponential":
-        ce, cp = _core.concrete(end), _core.concrete(peak)
-        if ce is not None and ce <= 0:
-            _core.fail(fn, f"end_value must be positive with decay_shape='exponential', got {_core.fmt(end_value)}")
-        if cp is not None and cp <= 0:
-            _core.fail(fn, f"peak_value must be positive with decay_shape='exponential', got {_core.fmt(peak_value)}")
-    return WSD(
-        peak_value=peak,
-        warmup_steps=w,
-        total_steps=t,
-        decay_steps=d,
-        decay_shape=decay_shape,
-        init_value=_core.value(fn, "init_value", init_value),
-        end_value=end,
-    )
+    return WSD(**locals())

@@ -66,7 +66,7 @@ EXAMPLES = {
     ],
     "wsd": [
         lambda shape=shape: J.wsd(
-            peak_value=1.0, warmup_steps=100, total_steps=1000, decay_steps=200, decay_shape=shape, end_value=0.01
+            peak_value=1.0, warmup_steps=100, total_steps=1000, decay_steps=200, shape=shape, end_value=0.01
         )
         for shape in ("linear", "cosine", "1-sqrt", "square", "exponential")
     ],

@@ -50,9 +50,9 @@ EXAMPLES = {
     ],
     "wsd": [
         lambda: js.wsd(peak_value=3e-4, warmup_steps=100, total_steps=10_000, decay_steps=1000),
-        lambda: js.wsd(peak_value=3e-4, warmup_steps=0, total_steps=10_000, decay_steps=10_000, decay_shape="1-sqrt"),
+        lambda: js.wsd(peak_value=3e-4, warmup_steps=0, total_steps=10_000, decay_steps=10_000, shape="1-sqrt"),
         lambda: js.wsd(
-            peak_value=3e-4, warmup_steps=5, total_steps=50, decay_steps=5, decay_shape="exponential", end_value=1e-6
+            peak_value=3e-4, warmup_steps=5, total_steps=50, decay_steps=5, shape="exponential", end_value=1e-6
         ),
     ],
     "cyclic": [
@@ -280,7 +280,7 @@ def test_invalid_values_in_configs_are_validated():
         ValueError, match=r"^warmup_cosine: total_steps \(100\) must be greater than warmup_steps \(100\)"
     ):
         jaxsched.parse("warmup_cosine(peak_value=1.0, warmup_steps=100, total_steps=100)")
-    with pytest.raises(ValueError, match=r"^wsd: decay_shape must be one of"):
+    with pytest.raises(ValueError, match=r"^wsd: shape must be one of"):
         jaxsched.from_config(
             {
                 "schedule": "wsd",
@@ -288,6 +288,6 @@ def test_invalid_values_in_configs_are_validated():
                 "warmup_steps": 0,
                 "total_steps": 10,
                 "decay_steps": 2,
-                "decay_shape": "cosin",
+                "shape": "cosin",
             }
         )

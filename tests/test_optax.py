@@ -106,7 +106,7 @@ def test_optax_join_schedules_equals_join(schedules, boundaries):
             [jaxsched.constant(value=1e-3), jaxsched.linear(init_value=1e-3, end_value=0.0, total_steps=5)],
             boundaries=[3],
         ),
-        jaxsched.wsd(peak_value=2e-3, warmup_steps=2, total_steps=15, decay_steps=5, decay_shape="1-sqrt"),
+        jaxsched.wsd(peak_value=2e-3, warmup_steps=2, total_steps=15, decay_steps=5, shape="1-sqrt"),
     ],
 )
 def test_inject_hyperparams_records_schedule(schedule):

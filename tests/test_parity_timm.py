@@ -132,7 +132,7 @@ def _cases():
                 warmup_steps=10,
                 total_steps=110,
                 decay_steps=20,
-                decay_shape=shape,
+                shape=shape,
                 init_value=1e-3,
                 end_value=1e-4,
             ),

@@ -92,7 +92,7 @@ def cases(draw):
         T = w + T + draw(st.integers(0, 1000))
         end = max(lo, 1e-7) if shape == "exponential" else lo
         s = jaxsched.wsd(
-            peak_value=hi, warmup_steps=w, total_steps=T, decay_steps=D, decay_shape=shape, init_value=start,
+            peak_value=hi, warmup_steps=w, total_steps=T, decay_steps=D, shape=shape, init_value=start,
             end_value=end,
         )  # fmt: skip
         k = {"linear": 1.0, "cosine": math.pi / 2, "square": 2.0, "1-sqrt": None}.get(shape)

@@ -211,16 +211,16 @@ def test_wsd_exponential_needs_positive_end(end_value):
             warmup_steps=1,
             total_steps=10,
             decay_steps=5,
-            decay_shape="exponential",
+            shape="exponential",
             end_value=end_value,
         )
     with pytest.raises(ValueError, match=message("wsd", "peak_value", "0.0", "exponential")):
-        js.wsd(peak_value=0.0, warmup_steps=1, total_steps=10, decay_steps=5, decay_shape="exponential", end_value=0.1)
+        js.wsd(peak_value=0.0, warmup_steps=1, total_steps=10, decay_steps=5, shape="exponential", end_value=0.1)
 
 
 def test_wsd_shape_typo_lists_allowed():
-    with pytest.raises(ValueError, match=message("wsd", "decay_shape", "'sqrt'", "'1-sqrt'", "'linear'", "'cosine'")):
-        js.wsd(peak_value=1.0, warmup_steps=1, total_steps=10, decay_steps=5, decay_shape="sqrt")
+    with pytest.raises(ValueError, match=message("wsd", "shape", "'sqrt'", "'1-sqrt'", "'linear'", "'cosine'")):
+        js.wsd(peak_value=1.0, warmup_steps=1, total_steps=10, decay_steps=5, shape="sqrt")
 
 
 @pytest.mark.parametrize("power", [0.0, -1.0, -1e-9])

@@ -53,15 +53,15 @@ WSD_SHAPES = {
 }
 
 
-def ref_wsd(t, peak_value, warmup_steps, total_steps, decay_steps, decay_shape="linear", init_value=0.0, end_value=0.0):
+def ref_wsd(t, peak_value, warmup_steps, total_steps, decay_steps, shape="linear", init_value=0.0, end_value=0.0):
     peak, init, end = f32(peak_value), f32(init_value), f32(end_value)
     w, T, D = warmup_steps, total_steps, decay_steps
     S = T - D
     x = np.clip(np.minimum(t, T) - S, 0, D) / D
-    if decay_shape == "exponential":
+    if shape == "exponential":
         decayed = peak * (end / peak) ** x
     else:
-        decayed = end + (peak - end) * WSD_SHAPES[decay_shape](x)
+        decayed = end + (peak - end) * WSD_SHAPES[shape](x)
     return _warm(t, init, peak, w, np.where(t < S, peak, decayed))
 
 
@@ -182,13 +182,13 @@ WSD_BASE = [
 ]
 ALL_SHAPES = ["linear", "cosine", "1-sqrt", "square", "exponential"]
 WSD = [
-    {**base, "decay_shape": shape, **({"end_value": 1e-5} if shape == "exponential" else {})}
+    {**base, "shape": shape, **({"end_value": 1e-5} if shape == "exponential" else {})}
     for i, base in enumerate(WSD_BASE)
     for shape in (ALL_SHAPES if i < 2 else ["linear", "exponential"] if i == 2 else ["cosine", "1-sqrt"])
 ]
 
 
-@pytest.mark.parametrize("kwargs", WSD, ids=lambda kw: f"{kw['decay_shape']}-{kw['total_steps']}-{kw['warmup_steps']}")
+@pytest.mark.parametrize("kwargs", WSD, ids=lambda kw: f"{kw['shape']}-{kw['total_steps']}-{kw['warmup_steps']}")
 def test_wsd(kwargs):
     s = jaxsched.wsd(**kwargs)
     w, T, D = kwargs["warmup_steps"], kwargs["total_steps"], kwargs["decay_steps"]
@@ -199,5 +199,5 @@ def test_wsd(kwargs):
 
 def test_wsd_default_shape_is_linear():
     a = jaxsched.wsd(peak_value=1.0, warmup_steps=10, total_steps=100, decay_steps=20)
-    b = jaxsched.wsd(peak_value=1.0, warmup_steps=10, total_steps=100, decay_steps=20, decay_shape="linear")
+    b = jaxsched.wsd(peak_value=1.0, warmup_steps=10, total_steps=100, decay_steps=20, shape="linear")
     assert a == b

@@ -1,0 +1,220 @@
+"""Field kinds: each schedule field declares its kind once; conversion and
+validation of every argument happen here, in one place.
+
+A kind turns what the user passed into a leaf (a float32 / int32 NumPy array,
+or a JAX array when traced) or a static value, and raises a clear error that
+names the public function, the argument and the value. Traced values skip
+the checks that need a concrete number.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+INT32_MAX = 2**31 - 1
+_F32 = np.finfo(np.float32)
+
+
+def is_traced(x: Any) -> bool:
+    return any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree_util.tree_leaves(x))
+
+
+def fmt(x: Any) -> str:
+    """A value as the user wrote it, for error messages."""
+    if isinstance(x, (np.ndarray, np.generic, jax.Array)) and not isinstance(x, jax.core.Tracer):
+        arr = np.asarray(x)
+        return repr(arr.item()) if arr.ndim == 0 else repr(arr.tolist())
+    return repr(x)
+
+
+def fail(fn: str, message: str) -> None:
+    raise ValueError(f"{fn}: {message}")
+
+
+def numbers(fn: str, name: str, x: Any, ndim: int, what: str) -> np.ndarray:
+    """A concrete number (``ndim`` 0) or list of numbers (``ndim`` 1) as float64."""
+    kind = f"a list of {what}s" if ndim else f"a {what}"
+    bad = TypeError(f"{fn}: {name} must be {kind}, got {fmt(x)}")
+    if isinstance(x, (bool, np.bool_, str, bytes, dict)) or x is None:
+        raise bad
+    if isinstance(x, (list, tuple)) and any(isinstance(v, (bool, np.bool_, str, bytes)) for v in x):
+        raise bad
+    try:
+        arr = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise bad from None
+    except OverflowError:  # an integer beyond float64
+        fail(fn, f"{name} must be finite, got {fmt(x)}")
+    if arr.ndim != ndim or np.asarray(x).dtype.kind not in "iufO":
+        raise bad
+    return arr
+
+
+@dataclasses.dataclass(frozen=True)
+class Kind:
+    """How one field is converted and checked."""
+
+    what: str  # value, length, boundaries, choice, flag, schedule, schedules
+    static: bool = False
+    optional: bool = False
+    table: bool = False
+    minimum: int = 0
+    interval: str = ""  # e.g. "(0, inf)", "(0, 1]" for values
+    precise: bool = False
+    choices: tuple[str, ...] = ()
+
+    def convert(self, fn: str, name: str, x: Any) -> Any:
+        if x is None and self.optional:
+            return None
+        return getattr(self, "_" + self.what)(fn, name, x)
+
+    def _value(self, fn: str, name: str, x: Any) -> Any:
+        if is_traced(x):
+            leaf = jnp.asarray(x).astype(jnp.float32)
+            return jnp.stack([leaf, jnp.zeros_like(leaf)], -1) if self.precise else leaf
+        arr = numbers(fn, name, x, int(self.table), "real number")
+        if not np.all(np.isfinite(arr)):
+            fail(fn, f"{name} must be finite, got {fmt(x)}")
+        if np.any(np.abs(arr) > _F32.max):
+            fail(fn, f"{name} must be within the float32 range (|x| <= {_F32.max:.4g}), got {fmt(x)}")
+        if np.any((arr != 0) & (np.abs(arr) < _F32.tiny)):
+            fail(fn, f"{name} must be 0 or at least {_F32.tiny:.4g} in magnitude (float32 flushes smaller), got {fmt(x)}")
+        if self.interval:
+            lo, hi = (float(v) for v in self.interval[1:-1].split(","))
+            low_ok = arr > lo if self.interval[0] == "(" else arr >= lo
+            high_ok = arr < hi if self.interval[-1] == ")" else arr <= hi
+            if not np.all(low_ok & high_ok):
+                words = {"(0, inf)": "positive", "[0, inf)": "non-negative"}.get(self.interval)
+                fail(fn, f"{name} must be {words or 'in ' + self.interval}, got {fmt(x)}")
+        if self.precise:
+            hi32 = arr.astype(np.float32)
+            return np.stack([hi32, (arr - hi32.astype(np.float64)).astype(np.float32)], -1)
+        return arr.astype(np.float32)
+
+    def _length(self, fn: str, name: str, x: Any) -> Any:
+        if is_traced(x):
+            arr = jnp.asarray(x)
+            return (jnp.round(arr) if jnp.issubdtype(arr.dtype, jnp.floating) else arr).astype(jnp.int32)
+        what = "whole number of steps"
+        arr = numbers(fn, name, x, int(self.table), what)
+        if not np.all(np.isfinite(arr)) or not np.all(arr == np.floor(arr)):
+            fail(fn, f"{name} must be a {what}, got {fmt(x)}")
+        if np.any(arr < self.minimum):
+            bound = "non-negative" if self.minimum == 0 else f"at least {self.minimum}"
+            fail(fn, f"{name} must be {bound}, got {fmt(x)}")
+        if np.any(arr > INT32_MAX):
+            fail(fn, f"{name} must fit in int32 (at most {INT32_MAX}), got {fmt(x)}")
+        return arr.astype(np.int32)
+
+    def _boundaries(self, fn: str, name: str, x: Any) -> Any:
+        if not is_traced(x) and (isinstance(x, (str, dict)) or np.ndim(x) != 1 or len(x) == 0):
+            fail(fn, f"{name} must be a non-empty list of steps, got {fmt(x)}")
+        out = dataclasses.replace(self, what="length", table=True)._length(fn, name, x)
+        if not is_traced(out) and np.any(np.diff(out) <= 0):
+            fail(fn, f"{name} must be strictly increasing (sorted, no duplicates), got {fmt(x)}")
+        return out
+
+    def _choice(self, fn: str, name: str, x: Any) -> str:
+        if not isinstance(x, str) or x not in self.choices:
+            fail(fn, f"{name} must be one of {', '.join(map(repr, self.choices))}, got {fmt(x)}")
+        return x
+
+    def _flag(self, fn: str, name: str, x: Any) -> bool:
+        if not isinstance(x, bool):
+            raise TypeError(f"{fn}: {name} must be True or False, got {x!r}")
+        return x
+
+    def _schedule(self, fn: str, name: str, x: Any) -> Any:
+        from jaxsched._core import Schedule
+
+        if not isinstance(x, Schedule):
+            raise TypeError(f"{fn}: {name} must be a jaxsched schedule, got {x!r}")
+        return x
+
+    def _schedules(self, fn: str, name: str, x: Any) -> tuple:
+        from jaxsched._core import Schedule
+
+        if isinstance(x, Schedule) or not isinstance(x, (list, tuple)):
+            raise TypeError(f"{fn}: {name} must be a list of jaxsched schedules, got {x!r}")
+        if not x:
+            fail(fn, f"{name} must not be empty, got []")
+        return tuple(self._schedule(fn, f"{name}[{i}]", s) for i, s in enumerate(x))
+
+    def public(self, leaf: Any) -> Any:
+        """A stored leaf as the user would write it (``hi + lo`` for precise values)."""
+        return as_float(leaf) if self.precise and leaf is not None else leaf
+
+
+def _field(kind: Kind, default: Any) -> Any:
+    return dataclasses.field(default=default, metadata={"kind": kind, "static": kind.static})
+
+
+_NO = dataclasses.MISSING
+
+
+def value(default: Any = _NO, *, interval: str = "", precise: bool = False, table: bool = False) -> Any:
+    """A finite float32 value (``interval`` such as ``"(0, 1]"`` bounds it;
+    ``precise`` keeps float64 precision in two float32 words)."""
+    optional = default is None
+    return _field(Kind("value", optional=optional, interval=interval, precise=precise, table=table), default)
+
+
+def length(default: Any = _NO, *, minimum: int = 0) -> Any:
+    """A whole number of steps in ``[minimum, 2**31 - 1]``, stored as int32."""
+    return _field(Kind("length", optional=default is None, minimum=minimum), default)
+
+
+def boundaries() -> Any:
+    """A non-empty, strictly increasing list of non-negative steps."""
+    return _field(Kind("boundaries"), _NO)
+
+
+def choice(default: str, *choices: str) -> Any:
+    """One of a few strings (static)."""
+    return _field(Kind("choice", static=True, choices=choices), default)
+
+
+def flag(default: bool) -> Any:
+    """``True`` or ``False`` (static)."""
+    return _field(Kind("flag", static=True), default)
+
+
+def schedule() -> Any:
+    """A child schedule."""
+    return _field(Kind("schedule"), _NO)
+
+
+def schedules() -> Any:
+    """A non-empty list of child schedules."""
+    return _field(Kind("schedules"), _NO)
+
+
+def derived() -> Any:
+    """A leaf computed by the class's ``_derive`` from the other fields (not an argument)."""
+    return dataclasses.field(default=None, init=False, metadata={"derived": True})
+
+
+def as_float(leaf: Any) -> Any:
+    """A precise ``[hi, lo]`` leaf as the shortest Python float that splits back to the same words."""
+    arr = np.asarray(leaf)
+    if arr.ndim > 1:
+        return [as_float(a) for a in arr]
+    exact = float(np.float64(arr[0]) + np.float64(arr[1]))
+    for digits in range(1, 18):
+        short = float(f"{exact:.{digits}g}")
+        hi = np.float32(short)
+        if hi == arr[0] and np.float32(short - float(hi)) == arr[1]:
+            return short
+    return exact
+
+
+def concrete(x: Any) -> float | None:
+    """A concrete scalar leaf as a float; None if traced, absent or not a scalar."""
+    if x is None or is_traced(x) or np.ndim(x) != 0:
+        return None
+    return float(np.asarray(x))

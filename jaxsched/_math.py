@@ -1,0 +1,121 @@
+"""Shared numerics: fractions from exact integers, the curve shapes, one
+interpolation between two values and one warmup, a branch-free table search.
+
+Every curve goes from ``start`` to ``end`` over ``length`` steps. Both the
+distance done and the distance left are exact integer differences, and the
+value is interpolated from the nearer end, so a value close to ``end`` (a
+decay to zero) or close to ``start`` keeps full float32 relative precision.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from jaxsched._fields import INT32_MAX
+
+SHAPES = ("linear", "cosine", "1-sqrt", "square", "exponential")
+WARMUP_SHAPES = ("linear", "cosine", "1-sqrt")
+
+
+def fraction(num: jax.Array, den: jax.Array) -> jax.Array:
+    """``num / den`` in float32 from exact int32 operands; 0 where ``den`` is 0.
+
+    Exactly 1 where ``num == den``: XLA on CPU rewrites an array divided by a
+    scalar as a product with the reciprocal (2021 * (1/2021) is 0.99999994).
+    """
+    den_safe = jnp.maximum(den, 1)
+    frac = jnp.asarray(num).astype(jnp.float32) / jnp.asarray(den_safe).astype(jnp.float32)
+    return jnp.where(den > 0, jnp.where(num == den, jnp.float32(1.0), frac), jnp.float32(0.0))
+
+
+def lerp(start: jax.Array, end: jax.Array, t: jax.Array) -> jax.Array:
+    """``start + (end - start) * t``."""
+    return start + (end - start) * t
+
+
+def cosine_shape(x: jax.Array) -> jax.Array:
+    """``0.5 * (1 - cos(pi * x))`` written as ``sin(pi/2 * x)**2``: full
+    relative precision for small ``x``."""
+    return jnp.sin(jnp.float32(np.pi / 2) * x) ** 2
+
+
+def _weights(shape: str, x: jax.Array, r: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """The weight of ``start`` at progress ``x`` and its complement, each
+    computed without cancellation (``r = 1 - x`` exactly)."""
+    if shape == "linear":
+        return r, x
+    if shape == "cosine":
+        return cosine_shape(r), cosine_shape(x)
+    root = jnp.sqrt(x)
+    if shape == "1-sqrt":
+        return r / (1 + root), root
+    if shape == "square":
+        return r * (1 + x), x * x
+    raise ValueError(f"unknown shape {shape!r}")
+
+
+def interpolate(
+    start: jax.Array,
+    end: jax.Array,
+    done: jax.Array,
+    length: jax.Array,
+    shape: str = "linear",
+    exponent: jax.Array | None = None,
+    log_ratio: jax.Array | None = None,
+) -> jax.Array:
+    """From ``start`` (``done <= 0``) to ``end`` (``done >= length``) along ``shape``.
+
+    ``done`` and ``length`` are int32 step counts. The shapes give the weight
+    of ``start`` at progress ``x``: ``linear`` 1 - x, ``cosine``
+    0.5 (1 + cos(pi x)), ``1-sqrt`` 1 - sqrt(x), ``square`` 1 - x^2, raised to
+    ``exponent`` if given; ``exponential`` is ``start * exp(x * log_ratio)``
+    with ``log_ratio = log(end / start)``.
+    """
+    done = jnp.clip(done, 0, length)
+    x, r = fraction(done, length), fraction(length - done, length)
+    if shape == "exponential":
+        near_end = end * jnp.exp(-r * log_ratio)
+        return jnp.where(x <= r, start * jnp.exp(x * log_ratio), near_end)
+    w, v = _weights(shape, x, r)
+    near_start = v <= w
+    if exponent is not None:  # w ** p, and 1 - w ** p without cancellation (finite gradients)
+        w, v = w**exponent, -jnp.expm1(exponent * jnp.log1p(-jnp.where(near_start, v, 0.0)))
+    return jnp.where(near_start, start + (end - start) * v, end + (start - end) * w)
+
+
+def warm(
+    step: jax.Array, init: jax.Array, peak: jax.Array, warmup_steps: jax.Array, after: jax.Array, shape: str = "linear"
+) -> jax.Array:
+    """A warmup from ``init`` at step 0 to ``peak`` at ``warmup_steps``, then ``after``.
+
+    The warmup is the mirror image of a decay of the same shape: a
+    ``1-sqrt`` warmup rises as ``1 - sqrt(1 - p)``.
+    """
+    ramp = interpolate(peak, init, warmup_steps - step, warmup_steps, shape)
+    return jnp.where(step < warmup_steps, ramp, after)
+
+
+def saturating_add(a: jax.Array, b: jax.Array) -> jax.Array:
+    """``a + b`` for ``a`` in [0, INT32_MAX] and ``|b| <= INT32_MAX``, capped."""
+    room = INT32_MAX - jnp.maximum(b, 0)
+    return jnp.where(a > room, INT32_MAX, a + b)
+
+
+def search(table: jax.Array, step: jax.Array) -> jax.Array:
+    """How many entries of the sorted int32 ``table`` are ``<= step``.
+
+    Branch-free (no ``while``, no ``conditional``): for up to 32 entries a
+    comparison with every entry and a sum; for larger tables an unrolled
+    binary search of ``ceil(log2(n + 1))`` gathers.
+    """
+    n = table.shape[-1]
+    if n <= 32:
+        return jnp.sum(table <= step[..., None], axis=-1, dtype=jnp.int32)
+    count = jnp.zeros(step.shape, jnp.int32)
+    for bit in reversed(range(int(n).bit_length())):
+        probe = count + (1 << bit)  # is the probe-th entry (1-based) <= step?
+        ok = (probe <= n) & (table[jnp.minimum(probe, n) - 1] <= step)
+        count = jnp.where(ok, probe, count)
+    return count
