@@ -32,10 +32,12 @@ test-backends: $(PY)
 	$(PIP) install -e '.[test]'
 	$(PY) -m pytest -q tests/test_backends.py
 
+# ruff (style) and pyright (types) on the package; both must be clean.
 lint: $(PY)
-	$(PIP) install ruff
+	$(PIP) install -e . ruff pyright
 	$(VENV)/bin/ruff check jaxsched tests examples benchmarks
 	$(VENV)/bin/ruff format --check jaxsched tests examples benchmarks
+	$(VENV)/bin/pyright
 
 bench: $(PY)
 	$(PIP) install -e .

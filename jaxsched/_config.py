@@ -219,11 +219,11 @@ def parse(text: str) -> Schedule:
             raise ValueError(f"{fn}: expected a schedule name, got {ast.unparse(n.func)!r}")
         if n.args or any(k.arg is None for k in n.keywords):
             raise ValueError(f"{fn}: {n.func.id}: write arguments as name=value, got {ast.unparse(n)!r}")
-        names = [k.arg for k in n.keywords]
+        names = [str(k.arg) for k in n.keywords]
         repeated = sorted({k for k in names if names.count(k) > 1})
         if repeated:
             raise ValueError(f"{fn}: {n.func.id}: keyword argument repeated: {', '.join(map(str, repeated))}")
-        return build(fn, n.func.id, {k.arg: literal(k.value) for k in n.keywords})
+        return build(fn, n.func.id, {str(k.arg): literal(k.value) for k in n.keywords})
 
     if not isinstance(tree, ast.Call):
         raise ValueError(f"{fn}: expected a schedule call such as 'constant(value=0.1)', got {text!r}")

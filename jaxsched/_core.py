@@ -14,7 +14,7 @@ import dataclasses
 import functools
 import math
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, dataclass_transform
 
 import jax
 import jax.numpy as jnp
@@ -28,6 +28,7 @@ _FLOAT_MAX_STEP = 2147483520.0  # the largest float32 below 2**31
 REGISTRY: dict[str, Callable[..., Schedule]] = {}
 
 
+@dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(dataclasses.field,))
 class Schedule:
     """A schedule: an immutable, jit-compatible ``step -> float32`` function.
 
@@ -38,6 +39,7 @@ class Schedule:
     """
 
     name: ClassVar[str] = ""
+    __dataclass_fields__: ClassVar[dict[str, Any]]
     _static: ClassVar[tuple[str, ...]] = ()
     _data: ClassVar[tuple[str, ...]] = ()
 
@@ -64,7 +66,7 @@ class Schedule:
             self._check(given)
         with jax.ensure_compile_time_eval() if not traced else _nothing():
             for key, leaf in self._derive(jnp if traced else np).items():
-                object.__setattr__(self, key, leaf)
+                object.__setattr__(self, key, leaf if traced else np.asarray(leaf))
 
     def _check(self, given: dict[str, Any]) -> None:
         """Cross-argument rules, on concrete fields; ``given`` holds the arguments as passed."""
@@ -95,7 +97,7 @@ class Schedule:
         if (
             isinstance(step, (np.ndarray, np.generic))
             and step.dtype.itemsize == 8
-            and not jax.config.jax_enable_x64
+            and not jax.config.read("jax_enable_x64")
             and (step.dtype.kind in "iu" or (step.dtype.kind == "f" and not np.isnan(step).any()))
         ):  # 64-bit steps without x64: exact in NumPy before jax narrows them to 32 bits
             step = np.clip(np.floor(step) if step.dtype.kind == "f" else step, 0, INT32_MAX).astype(np.int32)

@@ -15,18 +15,19 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.core import Tracer
 
 INT32_MAX = 2**31 - 1
 _F32 = np.finfo(np.float32)
 
 
 def is_traced(x: Any) -> bool:
-    return any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree_util.tree_leaves(x))
+    return any(isinstance(leaf, Tracer) for leaf in jax.tree_util.tree_leaves(x))
 
 
 def fmt(x: Any) -> str:
     """A value as the user wrote it, for error messages."""
-    if isinstance(x, (np.ndarray, np.generic, jax.Array)) and not isinstance(x, jax.core.Tracer):
+    if isinstance(x, (np.ndarray, np.generic, jax.Array)) and not isinstance(x, Tracer):
         arr = np.asarray(x)
         return repr(arr.item()) if arr.ndim == 0 else repr(arr.tolist())
     return repr(x)
@@ -49,7 +50,7 @@ def numbers(fn: str, name: str, x: Any, ndim: int, what: str) -> np.ndarray:
     except (TypeError, ValueError):
         raise bad from None
     except OverflowError:  # an integer beyond float64
-        fail(fn, f"{name} must be finite, got {fmt(x)}")
+        raise ValueError(f"{fn}: {name} must be finite, got {fmt(x)}") from None
     if arr.ndim != ndim or np.asarray(x).dtype.kind not in "iufO":
         raise bad
     return arr

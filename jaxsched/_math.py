@@ -76,6 +76,7 @@ def interpolate(
     done = jnp.clip(done, 0, length)
     x, r = fraction(done, length), fraction(length - done, length)
     if shape == "exponential":
+        assert log_ratio is not None
         near_end = end * jnp.exp(-r * log_ratio)
         return jnp.where(x <= r, start * jnp.exp(x * log_ratio), near_end)
     w, v = _weights(shape, x, r)

@@ -11,8 +11,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxsched import _core
-from jaxsched._core import INT32_MAX, Schedule
+from jaxsched import _fields as F
+from jaxsched._core import Schedule, evaluate
+from jaxsched._fields import INT32_MAX
 
 
 class PlateauState(NamedTuple):
@@ -99,7 +100,7 @@ class ReduceOnPlateau:
     # --- helpers ------------------------------------------------------------
     def _base(self, step: jax.Array) -> jax.Array:
         if isinstance(self.base, Schedule):
-            return _core.evaluate(self.base, step)
+            return evaluate(self.base, step)
         return jnp.float32(self.base)
 
     def _floored(self, b: jax.Array, scale: jax.Array) -> jax.Array:
@@ -158,24 +159,12 @@ def _update(sched: ReduceOnPlateau, state: PlateauState, value: jax.Array) -> Pl
     )
 
 
-def _number(fn: str, name: str, x: Any, *, nonneg: bool = False, unit: bool = False) -> float:
-    """A concrete, finite, scalar number as a Python float (the schedule is static)."""
-    if _core.is_traced(x):
+def _static(fn: str, name: str, x: Any, kind: F.Kind) -> Any:
+    """A concrete argument checked by its field kind, as a Python number (the schedule is static)."""
+    if F.is_traced(x):
         raise TypeError(f"{fn}: {name} must be a concrete number (the schedule is static), got a traced value")
-    _core.value(fn, name, x)  # a finite real number
-    v = float(np.asarray(x, dtype=np.float64))
-    if nonneg and v < 0:
-        _core.fail(fn, f"{name} must be non-negative, got {_core.fmt(x)}")
-    if unit and not 0.0 < v < 1.0:
-        _core.fail(fn, f"{name} must be in (0, 1) (exclusive), got {_core.fmt(x)}")
-    return v
-
-
-def _count(fn: str, name: str, x: Any, minimum: int = 0) -> int:
-    """A concrete whole number >= minimum as a Python int."""
-    if _core.is_traced(x):
-        raise TypeError(f"{fn}: {name} must be a concrete whole number (the schedule is static), got a traced value")
-    return int(np.asarray(_core.length(fn, name, x, minimum=minimum)))
+    leaf = kind.convert(fn, name, x)
+    return int(leaf) if kind.what == "length" else float(np.asarray(x, dtype=np.float64))
 
 
 def reduce_on_plateau(
@@ -271,21 +260,22 @@ def reduce_on_plateau(
     """
     fn = "reduce_on_plateau"
     if isinstance(base, Schedule):
-        if _core.is_traced(base):
+        if F.is_traced(base):
             raise TypeError(f"{fn}: base must be a concrete schedule (the schedule is static), got a traced one")
     elif hasattr(base, "init") or callable(base):
         raise TypeError(f"{fn}: base must be a number or a jaxsched schedule, got {base!r}")
     else:
-        base = _number(fn, "base", base)
+        base = _static(fn, "base", base, F.Kind("value"))
+    counts, numbers = F.Kind("length"), F.Kind("value", interval="[0, inf)")
     return ReduceOnPlateau(
         base=base,
-        factor=_number(fn, "factor", factor, unit=True),
-        patience=_count(fn, "patience", patience),
-        threshold=_number(fn, "threshold", threshold, nonneg=True),
-        threshold_mode=_core.choice(fn, "threshold_mode", threshold_mode, ("rel", "abs")),
-        mode=_core.choice(fn, "mode", mode, ("min", "max")),
-        cooldown=_count(fn, "cooldown", cooldown),
-        min_value=_number(fn, "min_value", min_value, nonneg=True),
-        eps=_number(fn, "eps", eps, nonneg=True),
-        accumulation_steps=_count(fn, "accumulation_steps", accumulation_steps, minimum=1),
+        factor=_static(fn, "factor", factor, F.Kind("value", interval="(0, 1)")),
+        patience=_static(fn, "patience", patience, counts),
+        threshold=_static(fn, "threshold", threshold, numbers),
+        threshold_mode=F.Kind("choice", choices=("rel", "abs")).convert(fn, "threshold_mode", threshold_mode),
+        mode=F.Kind("choice", choices=("min", "max")).convert(fn, "mode", mode),
+        cooldown=_static(fn, "cooldown", cooldown, counts),
+        min_value=_static(fn, "min_value", min_value, numbers),
+        eps=_static(fn, "eps", eps, numbers),
+        accumulation_steps=_static(fn, "accumulation_steps", accumulation_steps, F.Kind("length", minimum=1)),
     )

@@ -37,7 +37,7 @@ def constant(*, value: ArrayLike) -> Schedule:
         >>> print(f"{s(0):.4f} {s(10_000):.4f}")
         0.0010 0.0010
     """
-    return Constant(value=value)
+    return Constant(**locals())
 
 
 class Polynomial(Schedule):

@@ -388,10 +388,10 @@ def test_inject_hyperparams_adamw_with_value_loss():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        (dict(factor=1.0), "factor must be in (0, 1) (exclusive), got 1.0"),
-        (dict(factor=0.0), "factor must be in (0, 1) (exclusive), got 0.0"),
-        (dict(factor=1.5), "factor must be in (0, 1) (exclusive), got 1.5"),
-        (dict(factor=-0.5), "factor must be in (0, 1) (exclusive), got -0.5"),
+        (dict(factor=1.0), "factor must be in (0, 1), got 1.0"),
+        (dict(factor=0.0), "factor must be in (0, 1), got 0.0"),
+        (dict(factor=1.5), "factor must be in (0, 1), got 1.5"),
+        (dict(factor=-0.5), "factor must be in (0, 1), got -0.5"),
         (dict(factor=float("nan")), "factor must be finite, got nan"),
         (dict(patience=-1), "patience must be non-negative, got -1"),
         (dict(patience=2.5), "patience must be a whole number of steps, got 2.5"),

@@ -1,0 +1,81 @@
+"""The shape of the code: small files, a code-line budget, one vocabulary."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import inspect
+import io
+import pathlib
+import tokenize
+
+import jaxsched
+from jaxsched._core import REGISTRY
+
+PACKAGE = pathlib.Path(jaxsched.__file__).parent
+FILES = sorted(PACKAGE.rglob("*.py"))
+
+# Argument names that the vocabulary replaced; they may appear only in the adapters.
+RETIRED = {
+    "decay_shape", "interpolation", "anneal", "mode", "kind", "warmup_type",  # curve selectors: `shape`
+    "gamma", "cycle_decay",  # per-period multipliers: `decay_rate`
+    "step_size", "step_size_up", "step_size_down", "milestones",  # lengths, periods, boundaries
+    "div_factor", "final_div_factor", "init_scale", "final_scale",  # ratios: absolute values
+}  # fmt: skip
+
+
+def code_lines(path: pathlib.Path) -> int:
+    """Lines holding code: docstrings, comments and blank lines left out."""
+    source = path.read_text()
+    docstrings: set[int] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+                docstrings.update(range(first.lineno, (first.end_lineno or first.lineno) + 1))
+    skip = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
+    lines: set[int] = set()
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type not in skip:
+            lines.update(n for n in range(tok.start[0], tok.end[0] + 1) if n not in docstrings)
+    return len(lines)
+
+
+def test_every_file_is_small():
+    sizes = {p.name: len(p.read_text().splitlines()) for p in FILES}
+    assert sizes["_core.py"] <= 250, sizes["_core.py"]
+    assert {name: n for name, n in sizes.items() if n > 300} == {}
+
+
+def test_code_line_budget():
+    counts = {p.name: code_lines(p) for p in FILES}
+    assert sum(counts.values()) <= 1700, sorted(counts.items(), key=lambda kv: -kv[1])
+
+
+def test_one_vocabulary():
+    for name, constructor in REGISTRY.items():
+        params = inspect.signature(constructor).parameters
+        assert not RETIRED & set(params), (name, sorted(RETIRED & set(params)))
+    choices = {}
+    for cls in _schedule_classes():
+        for f in dataclasses.fields(cls):
+            kind = f.metadata.get("kind")
+            if kind is not None and kind.what == "choice":
+                choices[(cls.__name__, f.name)] = kind.choices
+    assert {field for _, field in choices} == {"shape"}, choices
+    assert not any("cos" in options for options in choices.values()), choices
+
+
+def _schedule_classes() -> set[type]:
+    classes, todo = set(), [jaxsched.Schedule]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if sub not in classes:
+                classes.add(sub)
+                todo.append(sub)
+    return {c for c in classes if c.name in REGISTRY}
+
+
+def test_every_public_name_is_exported():
+    hidden = sorted(name for name in REGISTRY if name not in jaxsched.__all__)
+    assert hidden == []
