@@ -12,7 +12,7 @@ $(PY):
 venv: $(PY)
 
 demo: $(PY)
-	$(PIP) install -e '.[examples]'
+	$(PIP) install '.[examples]'
 	$(PY) examples/quickstart.py
 
 # The parity group needs torch (the 2.13.0 CPU build) and transformers; timm
@@ -24,23 +24,23 @@ parity-deps: $(PY)
 	$(PIP) install --no-deps timm || echo "timm unavailable: the timm parity tests will be skipped"
 
 test: $(PY) parity-deps
-	$(PIP) install -e '.[test]'
+	$(PIP) install '.[test]'
 	$(PY) -m pytest -q
 
 # Backend tests on an accelerator machine: JAX_PLATFORMS=cuda (or tpu) make test-backends
 test-backends: $(PY)
-	$(PIP) install -e '.[test]'
+	$(PIP) install '.[test]'
 	$(PY) -m pytest -q tests/test_backends.py
 
 # ruff (style) and pyright (types) on the package; both must be clean.
 lint: $(PY)
-	$(PIP) install -e . ruff pyright
+	$(PIP) install . ruff pyright
 	$(VENV)/bin/ruff check jaxsched tests examples benchmarks
 	$(VENV)/bin/ruff format --check jaxsched tests examples benchmarks
 	$(VENV)/bin/pyright
 
 bench: $(PY)
-	$(PIP) install -e .
+	$(PIP) install .
 	$(PY) benchmarks/bench_eager.py
 
 clean:

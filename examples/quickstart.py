@@ -28,7 +28,7 @@ def schedules(total: int) -> dict[str, jaxsched.Schedule]:
             peak_value=PEAK, warmup_steps=warm, total_steps=total, decay_steps=total // 5, shape="1-sqrt"
         ),
         "rsqrt": jaxsched.rsqrt(peak_value=PEAK, warmup_steps=warm),
-        "step_decay": jaxsched.step_decay(init_value=PEAK, step_size=total // 3, factor=0.1),
+        "step_decay": jaxsched.step_decay(init_value=PEAK, period=total // 3, decay_rate=0.1),
     }
 
 

@@ -3,7 +3,7 @@
 from jaxsched._compose import clip, join, multiply, offset, repeat, scale, warmup
 from jaxsched._config import from_config, parse
 from jaxsched._core import Schedule
-from jaxsched._cosine import cosine
+from jaxsched._cosine import cosine, cosine_cycles
 from jaxsched._current_lr import current_lr
 from jaxsched._cyclic import cyclic, one_cycle
 from jaxsched._exponential import exponential, multistep_decay, step_decay
@@ -20,39 +20,20 @@ from jaxsched._warmup import rsqrt, warmup_constant, warmup_cosine, warmup_linea
 
 __version__ = "0.1.0"
 
+# fmt: off
 __all__ = [
-    "Schedule",
-    "clip",
-    "constant",
-    "cosine",
-    "current_lr",
-    "cyclic",
-    "exponential",
-    "from_config",
-    "from_hf",
-    "join",
-    "linear",
-    "multiply",
-    "multistep_decay",
-    "noam",
-    "noise",
-    "offset",
-    "one_cycle",
-    "parse",
-    "piecewise_constant",
-    "piecewise_interpolate",
-    "polynomial",
-    "reduce_on_plateau",
-    "repeat",
-    "rsqrt",
-    "scale",
-    "sgdr",
-    "step_decay",
-    "tanh_decay",
-    "tri_stage",
-    "warmup",
-    "warmup_constant",
-    "warmup_cosine",
-    "warmup_linear",
+    "Schedule", "clip", "constant", "cosine", "cosine_cycles", "current_lr", "cyclic", "exponential", "from_config",
+    "from_hf", "join", "linear", "multiply", "multistep_decay", "noam", "noise", "offset", "one_cycle", "parse",
+    "piecewise_constant", "piecewise_interpolate", "polynomial", "reduce_on_plateau", "repeat", "rsqrt", "scale",
+    "sgdr", "step_decay", "tanh_decay", "tri_stage", "warmup", "warmup_constant", "warmup_cosine", "warmup_linear",
     "wsd",
 ]
+# fmt: on
+
+
+def __getattr__(name: str):  # the submodules that pull heavier imports load on first use
+    if name in ("optax_compat", "plotting"):
+        import importlib
+
+        return importlib.import_module(f"jaxsched.{name}")
+    raise AttributeError(f"module 'jaxsched' has no attribute {name!r}")

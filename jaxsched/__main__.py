@@ -58,8 +58,8 @@ def main(argv: list[str] | None = None) -> int:
 def _guess_total(schedule: jaxsched.Schedule) -> int:
     """A view of the whole curve: the last boundary plus the longest length, +10%."""
     items = [(k, v) for k, v in _items(schedule.to_config()) if isinstance(v, int) and not isinstance(v, bool)]
-    bounds = [v for k, v in items if k in ("boundaries", "milestones")]
-    lengths = [v for k, v in items if "steps" in k or k in ("period", "step_size", "timescale")]
+    bounds = [v for k, v in items if k == "boundaries"]
+    lengths = [v for k, v in items if "steps" in k or k in ("period", "timescale")]
     return max(int((max(bounds, default=0) + max(lengths, default=1000)) * 1.1), 10)
 
 

@@ -2,42 +2,59 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import operator
 from collections.abc import Sequence
+from typing import Any
 
 import jax
 import jax.numpy as jnp
-from jax import lax
+import numpy as np
+from jax.typing import ArrayLike
 
-from jaxsched import _core
+from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
+from jaxsched._math import WARMUP_SHAPES, saturating_add, search, warm
 
 
-def _f32(x: jax.Array) -> jax.Array:
-    return jnp.asarray(x).astype(jnp.float32)
+class _Boundaries(F.Kind):
+    """Boundaries that may be empty (a join of one schedule); ``Join._check`` counts them."""
+
+    def convert(self, fn: str, name: str, x: Any) -> Any:
+        if not F.is_traced(x) and not isinstance(x, (str, dict)) and np.ndim(x) == 1 and len(x) == 0:
+            return np.zeros((0,), np.int32)
+        return super().convert(fn, name, x)
 
 
 class Join(Schedule):
-    schedules: tuple[Schedule, ...]
-    boundaries: jax.Array
+    schedules: tuple[Schedule, ...] = F.schedules()
+    boundaries: jax.Array = dataclasses.field(metadata={"kind": _Boundaries("boundaries")})
+
+    def _check(self, given: dict[str, Any]) -> None:
+        if len(self.boundaries) != len(self.schedules) - 1:
+            F.fail(
+                self.name,
+                f"boundaries must have one entry fewer than schedules ({len(self.schedules)}), "
+                f"got {F.fmt(given['boundaries'])}",
+            )
 
     def _value(self, step: jax.Array) -> jax.Array:
-        index = jnp.searchsorted(self.boundaries, step, side="right")
-        starts = jnp.concatenate([jnp.zeros((1,), jnp.int32), self.boundaries])
-        local = jnp.maximum(step - starts[index], 0)
-        branches = [lambda s, c=child: _f32(c._value(s)) for child in self.schedules]
-        if step.ndim == 0:  # evaluate only the active segment
-            return lax.switch(index, branches, local)
-        values = jnp.stack([branch(local) for branch in branches])
-        return jnp.take_along_axis(values, index[None], axis=0)[0]
+        index = search(self.boundaries, step)
+        out = self.schedules[0]._at(step)
+        for k, child in enumerate(self.schedules[1:]):
+            out = jnp.where(index == k + 1, child._at(step - self.boundaries[k]), out)
+        return out
 
 
 @register(Join)
-def join(schedules: Sequence[Schedule], *, boundaries: Sequence[int]) -> Schedule:
+def join(schedules: Sequence[Schedule], *, boundaries: ArrayLike) -> Schedule:
     """Schedules one after another, each restarted at its boundary.
 
     Segment ``k`` is active for ``boundaries[k-1] <= t < boundaries[k]`` and
-    receives ``t - boundaries[k-1]`` (the first receives ``t``). Only the
-    active segment is evaluated for a scalar step.
+    receives ``t - boundaries[k-1]`` (the first receives ``t``). The result is
+    branch-free: every segment is evaluated and the active one is selected
+    (a training step never waits on a ``conditional``).
 
     Args:
         schedules: the segments, in order (at least one).
@@ -57,73 +74,62 @@ def join(schedules: Sequence[Schedule], *, boundaries: Sequence[int]) -> Schedul
         >>> print(f"{s(5):.2f} {s(10):.2f} {s(55):.2f} {s(100):.2f}")
         0.50 1.00 0.50 0.00
     """
-    fn = "join"
-    if isinstance(schedules, Schedule) or not isinstance(schedules, (list, tuple)):
-        raise TypeError(f"{fn}: schedules must be a list of jaxsched schedules, got {schedules!r}")
-    if len(schedules) == 0:
-        _core.fail(fn, "schedules must not be empty, got []")
-    children = tuple(_core.schedule(fn, f"schedules[{i}]", s) for i, s in enumerate(schedules))
-    if len(children) == 1 and not _core.is_traced(boundaries) and len(boundaries) == 0:
-        bounds = jnp.zeros((0,), jnp.int32)
-    else:
-        bounds = _core.boundaries(fn, "boundaries", boundaries)
-    if bounds.shape[-1] != len(children) - 1:
-        _core.fail(
-            fn,
-            f"boundaries must have one entry fewer than schedules ({len(children)}), got {_core.fmt(boundaries)}",
-        )
-    return Join(schedules=children, boundaries=bounds)
+    return Join(**locals())
 
 
 class Warmup(Schedule):
-    schedule: Schedule
-    warmup_steps: jax.Array
-    init_value: jax.Array
+    schedule: Schedule = F.schedule()
+    warmup_steps: jax.Array = F.length()
+    init_value: jax.Array = F.value(0.0)
+    shape: str = F.choice("linear", *WARMUP_SHAPES)
 
     def _value(self, step: jax.Array) -> jax.Array:
         # During the warmup the inner step clamps to 0, so ``inner`` is schedule(0).
-        inner = _f32(self.schedule._at(step - self.warmup_steps))
-        ramp = _core.ramp(step, self.init_value, inner, self.warmup_steps)
-        return jnp.where(step < self.warmup_steps, ramp, inner)
+        inner = self.schedule._at(step - self.warmup_steps)
+        return warm(step, self.init_value, inner, self.warmup_steps, inner, self.shape)
 
 
 @register(Warmup)
-def warmup(schedule: Schedule, *, warmup_steps: int, init_value: float = 0.0) -> Schedule:
-    """Prepends a linear warmup to a schedule.
+def warmup(
+    schedule: Schedule, *, warmup_steps: ArrayLike, init_value: ArrayLike = 0.0, shape: str = "linear"
+) -> Schedule:
+    """Prepends a warmup to a schedule.
 
-    ``value(t) = init + (schedule(0) - init) * t / w`` for ``t < w =
-    warmup_steps``, then ``schedule(t - w)``.
+    With ``w = warmup_steps``, ``p = t / w`` and ``v0 = schedule(0)``::
+
+        value(t) = init + (v0 - init) * f(p)      for t < w
+        value(t) = schedule(t - w)                for t >= w
+
+    with ``f(p) = p`` (``"linear"``), ``0.5 * (1 - cos(pi * p))``
+    (``"cosine"``) or ``1 - sqrt(1 - p)`` (``"1-sqrt"``).
 
     Args:
         schedule: the schedule that follows the warmup.
         warmup_steps: length of the warmup (>= 0).
         init_value: the value at step 0 (default 0).
+        shape: ``"linear"`` (default), ``"cosine"`` or ``"1-sqrt"``.
 
     Returns:
-        A ``Schedule``.
+        A ``Schedule``. The warmup of HF's ``warmup_stable_decay`` scheduler
+        is this one with ``shape=warmup_type``.
 
     Example:
         >>> import jaxsched
         >>> s = jaxsched.warmup(jaxsched.constant(value=2.0), warmup_steps=4)
         >>> print(f"{s(0):.2f} {s(2):.2f} {s(4):.2f}")
         0.00 1.00 2.00
+        >>> s = jaxsched.warmup(jaxsched.constant(value=1.0), warmup_steps=4, shape="cosine")
+        >>> print(f"{s(0):.4f} {s(1):.4f} {s(2):.4f} {s(4):.4f}")
+        0.0000 0.1464 0.5000 1.0000
     """
-    fn = "warmup"
-    return Warmup(
-        schedule=_core.schedule(fn, "schedule", schedule),
-        warmup_steps=_core.length(fn, "warmup_steps", warmup_steps),
-        init_value=_core.value(fn, "init_value", init_value),
-    )
+    return Warmup(**locals())
 
 
 class Multiply(Schedule):
-    schedules: tuple[Schedule, ...]
+    schedules: tuple[Schedule, ...] = F.schedules()
 
     def _value(self, step: jax.Array) -> jax.Array:
-        out = _f32(self.schedules[0]._value(step))
-        for child in self.schedules[1:]:
-            out = out * _f32(child._value(step))
-        return out
+        return functools.reduce(operator.mul, [child._at(step) for child in self.schedules])
 
 
 @register(Multiply)
@@ -146,22 +152,19 @@ def multiply(*schedules: Schedule) -> Schedule:
         >>> print(f"{s(0):.2f} {s(5):.2f}")
         0.50 0.25
     """
-    fn = "multiply"
-    if not schedules:
-        _core.fail(fn, "needs at least one schedule, got none")
-    return Multiply(schedules=tuple(_core.schedule(fn, f"schedules[{i}]", s) for i, s in enumerate(schedules)))
+    return Multiply(**locals())
 
 
 class Scale(Schedule):
-    schedule: Schedule
-    factor: jax.Array
+    schedule: Schedule = F.schedule()
+    factor: jax.Array = F.value()
 
     def _value(self, step: jax.Array) -> jax.Array:
-        return _f32(self.schedule._value(step)) * self.factor
+        return self.schedule._at(step) * self.factor
 
 
 @register(Scale)
-def scale(schedule: Schedule, *, factor: float) -> Schedule:
+def scale(schedule: Schedule, *, factor: ArrayLike) -> Schedule:
     """A schedule times a constant: ``value(t) = factor * schedule(t)``.
 
     Args:
@@ -177,32 +180,37 @@ def scale(schedule: Schedule, *, factor: float) -> Schedule:
         >>> print(f"{s(0):.2f}")
         0.50
     """
-    fn = "scale"
-    return Scale(schedule=_core.schedule(fn, "schedule", schedule), factor=_core.value(fn, "factor", factor))
+    return Scale(**locals())
 
 
 class Clip(Schedule):
-    schedule: Schedule
-    min_value: jax.Array | None
-    max_value: jax.Array | None
+    schedule: Schedule = F.schedule()
+    min_value: jax.Array | None = F.value(None)
+    max_value: jax.Array | None = F.value(None)
+
+    def _check(self, given: dict[str, Any]) -> None:
+        lo, hi = self.min_value, self.max_value
+        if lo is None and hi is None:
+            F.fail(self.name, "needs min_value or max_value, got neither")
+        if lo is not None and hi is not None and lo > hi:
+            F.fail(
+                self.name,
+                f"min_value ({F.fmt(given['min_value'])}) must not exceed max_value ({F.fmt(given['max_value'])})",
+            )
 
     def _value(self, step: jax.Array) -> jax.Array:
-        out = _f32(self.schedule._value(step))
-        if self.min_value is not None:
-            out = jnp.maximum(out, self.min_value)
-        if self.max_value is not None:
-            out = jnp.minimum(out, self.max_value)
-        return out
+        return jnp.clip(self.schedule._at(step), self.min_value, self.max_value)
 
 
 @register(Clip)
-def clip(schedule: Schedule, *, min_value: float | None = None, max_value: float | None = None) -> Schedule:
+def clip(schedule: Schedule, *, min_value: ArrayLike | None = None, max_value: ArrayLike | None = None) -> Schedule:
     """Bounds a schedule: ``value(t) = min(max(schedule(t), min_value), max_value)``.
 
     Args:
         schedule: the schedule to bound.
         min_value: the lower bound, or None for none.
-        max_value: the upper bound, or None for none (at least one is needed).
+        max_value: the upper bound, or None for none (at least one is needed;
+            ``min_value <= max_value``).
 
     Returns:
         A ``Schedule``.
@@ -213,25 +221,19 @@ def clip(schedule: Schedule, *, min_value: float | None = None, max_value: float
         >>> print(f"{s(0):.2f} {s(5):.2f} {s(9):.2f}")
         1.00 0.50 0.20
     """
-    fn = "clip"
-    if min_value is None and max_value is None:
-        _core.fail(fn, "needs min_value or max_value, got neither")
-    lo = None if min_value is None else _core.value(fn, "min_value", min_value)
-    hi = None if max_value is None else _core.value(fn, "max_value", max_value)
-    _core.not_above(fn, ("min_value", min_value, lo), ("max_value", max_value, hi))
-    return Clip(schedule=_core.schedule(fn, "schedule", schedule), min_value=lo, max_value=hi)
+    return Clip(**locals())
 
 
 class Offset(Schedule):
-    schedule: Schedule
-    steps: jax.Array
+    schedule: Schedule = F.schedule()
+    steps: jax.Array = F.length(minimum=-F.INT32_MAX)
 
     def _value(self, step: jax.Array) -> jax.Array:
-        return self.schedule._at(_core.saturating_add(step, self.steps))
+        return self.schedule._at(saturating_add(step, self.steps))
 
 
 @register(Offset)
-def offset(schedule: Schedule, *, steps: int) -> Schedule:
+def offset(schedule: Schedule, *, steps: ArrayLike) -> Schedule:
     """Shifts a schedule in time: ``value(t) = schedule(t + steps)``.
 
     A positive ``steps`` resumes a schedule part-way, for example after a
@@ -252,21 +254,19 @@ def offset(schedule: Schedule, *, steps: int) -> Schedule:
         >>> print(f"{s(0):.2f} {s(25):.2f}")
         0.50 0.25
     """
-    fn = "offset"
-    shift = _core.length(fn, "steps", steps, minimum=-_core.INT32_MAX)
-    return Offset(schedule=_core.schedule(fn, "schedule", schedule), steps=shift)
+    return Offset(**locals())
 
 
 class Repeat(Schedule):
-    schedule: Schedule
-    period: jax.Array
+    schedule: Schedule = F.schedule()
+    period: jax.Array = F.length(minimum=1)
 
     def _value(self, step: jax.Array) -> jax.Array:
         return self.schedule._value(step % self.period)
 
 
 @register(Repeat)
-def repeat(schedule: Schedule, *, period: int) -> Schedule:
+def repeat(schedule: Schedule, *, period: ArrayLike) -> Schedule:
     """Repeats a schedule: ``value(t) = schedule(t mod period)``.
 
     Args:
@@ -282,8 +282,4 @@ def repeat(schedule: Schedule, *, period: int) -> Schedule:
         >>> print(f"{s(5):.2f} {s(10):.2f} {s(15):.2f}")
         0.50 1.00 0.50
     """
-    fn = "repeat"
-    return Repeat(
-        schedule=_core.schedule(fn, "schedule", schedule),
-        period=_core.length(fn, "period", period, minimum=1),
-    )
+    return Repeat(**locals())

@@ -18,7 +18,7 @@ import jax
 import numpy as np
 
 from jaxsched._core import REGISTRY, Schedule
-from jaxsched._fields import as_float, is_traced
+from jaxsched._fields import is_traced
 
 
 def config_key(argument: str) -> str:
@@ -30,7 +30,6 @@ def config_key(argument: str) -> str:
 def public_fields(schedule: Schedule) -> dict[str, Any]:
     """The constructor arguments that differ from their defaults, in order."""
     params = inspect.signature(REGISTRY[schedule.name]).parameters
-    precise = getattr(schedule, "_precise", ())
     fields = {f.name: f for f in dataclasses.fields(schedule) if f.init}
     out = {}
     for f in sorted(fields.values(), key=lambda f: list(params).index(f.name) if f.name in params else len(params)):
@@ -38,8 +37,6 @@ def public_fields(schedule: Schedule) -> dict[str, Any]:
         kind = f.metadata.get("kind")
         if kind is not None:
             value = kind.public(value)
-        elif f.name in precise and value is not None:
-            value = as_float(value)
         param = params.get(f.name)
         if param is not None and param.default is not inspect.Parameter.empty and _same(value, param.default):
             continue

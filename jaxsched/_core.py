@@ -1,15 +1,12 @@
 """The Schedule base class, evaluation (any step in, float32 out), the registry.
 
-A schedule is a frozen dataclass registered as a JAX pytree. Each field
-declares its kind once (``jaxsched._fields``): numeric hyperparameters are
-leaves, strings, flags and structure are static. Construction converts and
-checks every field, runs the class's cross-argument ``_check`` when nothing
-is traced, and stores the quantities ``_derive`` computes once. A subclass
-implements ``_value(step)`` with ``step`` an int32 array in ``[0, 2**31 - 1]``.
+Fields declare their kind once (``_fields``); construction converts and checks
+them, runs ``_check`` when nothing is traced and stores what ``_derive`` computes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import math
@@ -64,7 +61,7 @@ class Schedule:
         traced = is_traced([getattr(self, k) for k in self._data])
         if not traced:
             self._check(given)
-        with jax.ensure_compile_time_eval() if not traced else _nothing():
+        with contextlib.nullcontext() if traced else jax.ensure_compile_time_eval():
             for key, leaf in self._derive(jnp if traced else np).items():
                 object.__setattr__(self, key, leaf if traced else np.asarray(leaf))
 
@@ -79,8 +76,7 @@ class Schedule:
         """The value at an int32 ``step`` in ``[0, 2**31 - 1]``."""
         raise NotImplementedError
 
-    def _at(self, step: jax.Array) -> jax.Array:
-        """``_value`` at an int32 step that may be negative (clamped to 0), as float32."""
+    def _at(self, step: jax.Array) -> jax.Array:  # a child's value at a step that may be negative
         return jnp.asarray(self._value(jnp.maximum(step, 0))).astype(jnp.float32)
 
     def __call__(self, step: Any) -> jax.Array:
@@ -128,7 +124,10 @@ class Schedule:
             leaves, treedef = jax.tree_util.tree_flatten(self)
             if is_traced(leaves):
                 return (treedef, id(self))
-            key = (treedef, tuple((str(np.asarray(x).dtype), np.shape(x), (np.asarray(x) + 0).tobytes()) for x in leaves))
+            key = (
+                treedef,
+                tuple((str(np.asarray(x).dtype), np.shape(x), (np.asarray(x) + 0).tobytes()) for x in leaves),
+            )
             object.__setattr__(self, "_eq_key", key)
         return key
 
@@ -138,32 +137,18 @@ class Schedule:
         return spec(self)
 
     def to_config(self) -> dict[str, Any]:
-        """A JSON-safe dict that ``jaxsched.from_config`` reads back.
-
-        ``{"schedule": name, **arguments}``, arguments at their defaults left
-        out, child schedules nested as dicts of the same form. The one
-        renamed argument: a wrapper's child (``warmup``, ``scale``, ``clip``,
-        ``offset``, ``repeat``, ``noise``) is under ``"schedule_"``, since
-        ``"schedule"`` holds the name.
+        """A JSON-safe dict that ``jaxsched.from_config`` reads back: ``{"schedule":
+        name, **arguments}`` without the defaults, children nested the same way
+        (a wrapper's child under ``"schedule_"``, as ``"schedule"`` holds the name).
 
         Example:
             >>> import jaxsched
-            >>> jaxsched.constant(value=0.5).to_config()
-            {'schedule': 'constant', 'value': 0.5}
             >>> jaxsched.scale(jaxsched.constant(value=0.5), factor=2.0).to_config()
             {'schedule': 'scale', 'schedule_': {'schedule': 'constant', 'value': 0.5}, 'factor': 2.0}
         """
         from jaxsched._config import config
 
         return config(self)
-
-
-class _nothing:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *args: Any) -> None:
-        return None
 
 
 def _flatten(x: Schedule) -> tuple[list, tuple]:
@@ -205,13 +190,10 @@ def _int_step(step: jax.Array) -> jax.Array:
         clipped = jnp.clip(floored, 0.0, top).astype(jnp.int32)
         return jnp.where(floored > top, INT32_MAX, clipped)
     if jnp.issubdtype(dtype, jnp.unsignedinteger):
-        if dtype.itemsize < 4:
-            return step.astype(jnp.int32)
-        return jnp.minimum(step, INT32_MAX).astype(jnp.int32)
+        return step.astype(jnp.int32) if dtype.itemsize < 4 else jnp.minimum(step, INT32_MAX).astype(jnp.int32)
     if jnp.issubdtype(dtype, jnp.signedinteger):
-        if dtype.itemsize <= 4:
-            return jnp.maximum(step.astype(jnp.int32), 0)
-        return jnp.clip(step, 0, INT32_MAX).astype(jnp.int32)
+        small = dtype.itemsize <= 4
+        return jnp.maximum(step.astype(jnp.int32), 0) if small else jnp.clip(step, 0, INT32_MAX).astype(jnp.int32)
     raise TypeError(f"step must be an integer or a float, got dtype {dtype}")
 
 
@@ -244,9 +226,8 @@ class _Structure:
 
 
 def _pack(schedule: Schedule) -> tuple[_Structure, tuple[jax.Array, ...]]:
-    """Leaves concatenated into one array per dtype, so that an eager call
-    passes a handful of arguments whatever the number of hyperparameters
-    (jit dispatch cost grows with the number of arguments)."""
+    """Leaves concatenated into one array per dtype: an eager call passes a few
+    arguments, whatever the number of hyperparameters (dispatch cost grows with them)."""
     leaves, treedef = jax.tree_util.tree_flatten(schedule)
     groups: dict[Any, list[np.ndarray]] = {}
     layout = []
@@ -267,52 +248,3 @@ def _evaluate_packed(structure: _Structure, arrays: tuple[jax.Array, ...], step:
         arrays[group][start : start + math.prod(shape)].reshape(shape) for group, start, shape in structure.layout
     ]
     return evaluate(jax.tree_util.tree_unflatten(structure.treedef, leaves), step)
-
-
-# --- TEMPORARY: the helpers of the schedules not yet declared with field kinds ---
-from jaxsched._fields import Kind, concrete, fail, fmt  # noqa: E402
-from jaxsched._math import cosine_shape, fraction, interpolate, lerp, saturating_add  # noqa: E402,F401
-
-
-def static(default: Any = dataclasses.MISSING) -> Any:
-    return dataclasses.field(default=default, metadata={"static": True})
-
-
-def ramp(step, start, end, steps):
-    return interpolate(start, end, step, steps)
-
-
-def value(fn, name, x, table=False):
-    return jnp.asarray(Kind("value", table=table).convert(fn, name, x))
-
-
-def length(fn, name, x, minimum=0, table=False):
-    return jnp.asarray(Kind("length", minimum=minimum, table=table).convert(fn, name, x))
-
-
-def boundaries(fn, name, x):
-    return jnp.asarray(Kind("boundaries").convert(fn, name, x))
-
-
-def positive(fn, name, x):
-    return jnp.asarray(Kind("value", interval="(0, inf)").convert(fn, name, x))
-
-
-def flag(fn, name, x):
-    return Kind("flag").convert(fn, name, x)
-
-
-def choice(fn, name, x, allowed):
-    return Kind("choice", choices=tuple(allowed)).convert(fn, name, x)
-
-
-def schedule(fn, name, x):
-    return Kind("schedule").convert(fn, name, x)
-
-
-def not_above(fn, low, high):
-    (lo_name, lo_given, lo_leaf), (hi_name, hi_given, hi_leaf) = low, high
-    a = None if lo_leaf is None else concrete(lo_leaf)
-    b = None if hi_leaf is None else concrete(hi_leaf)
-    if a is not None and b is not None and a > b:
-        fail(fn, f"{lo_name} ({fmt(lo_given)}) must not exceed {hi_name} ({fmt(hi_given)})")

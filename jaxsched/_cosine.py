@@ -1,13 +1,16 @@
-"""Cosine decay."""
+"""Cosine decay, and cosine waves or hard restarts over a fixed length."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import jax
+import jax.numpy as jnp
 from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
-from jaxsched._math import interpolate
+from jaxsched._math import cosine_shape, fraction, interpolate, lerp
 
 
 class Cosine(Schedule):
@@ -54,3 +57,80 @@ def cosine(
         1.0000 0.5500 0.1000 0.1000
     """
     return Cosine(**locals())
+
+
+class CosineCycles(Schedule):
+    init_value: jax.Array = F.value()
+    total_steps: jax.Array = F.length(minimum=1)
+    cycles: jax.Array = F.value()
+    restarts: bool = F.flag(False)
+    end_value: jax.Array = F.value(0.0)
+
+    def _check(self, given: dict[str, Any]) -> None:
+        n, got = float(self.cycles), F.fmt(given["cycles"])
+        if self.restarts and (n < 1 or n != int(n)):
+            F.fail(self.name, f"cycles must be a whole number, at least 1, got {got}")
+        if not self.restarts and (n <= 0 or 2 * n != int(2 * n)):
+            F.fail(self.name, f"cycles must be a positive multiple of 0.5 (exact integer phases), got {got}")
+        if int(self.total_steps) * n * (1 if self.restarts else 2) > F.INT32_MAX:
+            F.fail(
+                self.name, f"total_steps * cycles ({int(self.total_steps)} * {n:g}) is too large for exact int32 phases"
+            )
+
+    def _value(self, step: jax.Array) -> jax.Array:
+        # The phase is an exact integer: n * t mod T (restarts), 2 n * t mod 2 T (waves, n = k / 2).
+        T, k = self.total_steps, 1 if self.restarts else 2
+        m = (jnp.round(k * self.cycles).astype(jnp.int32) * jnp.minimum(step, T)) % (k * T)
+        c = cosine_shape(fraction(T - m, T))
+        if self.restarts:
+            c = jnp.where(step >= T, jnp.float32(0.0), c)
+        return lerp(self.end_value, self.init_value, c)
+
+
+@register(CosineCycles)
+def cosine_cycles(
+    *,
+    init_value: ArrayLike,
+    total_steps: ArrayLike,
+    cycles: ArrayLike,
+    restarts: bool = False,
+    end_value: ArrayLike = 0.0,
+) -> Schedule:
+    """Cosine waves, or cosine decays with hard restarts, over ``total_steps``.
+
+    With ``T = total_steps``, ``n = cycles`` and ``p = min(t, T) / T``::
+
+        c(t) = 0.5 * (1 + cos(2 * pi * n * p))          (waves; held from T on)
+        c(t) = 0.5 * (1 + cos(pi * frac(n * p)))         (restarts; 0 from T on)
+        value(t) = end + (init - end) * c(t)
+
+    Args:
+        init_value: the value at step 0 (and at each restart).
+        total_steps: length of the curve (at least 1).
+        cycles: waves: a positive multiple of 0.5 (0.5 is one half-cosine
+            decay, 1 a decay and a rise back); restarts: the number of
+            decays (whole, at least 1). The phases are exact integers, so
+            ``total_steps * cycles`` (twice that for waves) must fit in int32.
+        restarts: hard restarts instead of waves (default False).
+        end_value: the value at the bottom of each cosine (default 0).
+
+    Returns:
+        A ``Schedule``. HF's ``cosine`` scheduler with ``num_cycles=n`` is
+        ``warmup(cosine_cycles(init_value=lr, total_steps=T - w, cycles=n),
+        warmup_steps=w)``; ``cosine_with_restarts`` adds ``restarts=True``
+        (``jaxsched.from_hf`` builds both).
+
+    References:
+        Loshchilov & Hutter, "SGDR: Stochastic Gradient Descent with Warm
+        Restarts", https://arxiv.org/abs/1608.03983, 2016.
+
+    Example:
+        >>> import jaxsched
+        >>> s = jaxsched.cosine_cycles(init_value=1.0, total_steps=100, cycles=2, restarts=True)
+        >>> print(f"{s(0):.2f} {s(25):.2f} {s(49):.4f} {s(50):.2f} {s(100):.2f}")
+        1.00 0.50 0.0010 1.00 0.00
+        >>> w = jaxsched.cosine_cycles(init_value=1.0, total_steps=120, cycles=1.5)
+        >>> print(f"{w(0):.2f} {w(20):.2f} {w(40):.2f} {w(80):.2f} {w(120):.2f}")
+        1.00 0.50 0.00 1.00 0.00
+    """
+    return CosineCycles(**locals())

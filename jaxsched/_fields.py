@@ -37,9 +37,15 @@ def fail(fn: str, message: str) -> None:
     raise ValueError(f"{fn}: {message}")
 
 
+def require(ok: Any, fn: str, message: str) -> None:
+    """``fail`` unless every entry of ``ok`` holds."""
+    if not np.all(ok):
+        fail(fn, message)
+
+
 def numbers(fn: str, name: str, x: Any, ndim: int, what: str) -> np.ndarray:
     """A concrete number (``ndim`` 0) or list of numbers (``ndim`` 1) as float64."""
-    kind = f"a list of {what}s" if ndim else f"a {what}"
+    kind = f"a list of {what.replace('number', 'numbers', 1)}" if ndim else f"a {what}"
     bad = TypeError(f"{fn}: {name} must be {kind}, got {fmt(x)}")
     if isinstance(x, (bool, np.bool_, str, bytes, dict)) or x is None:
         raise bad
@@ -79,19 +85,20 @@ class Kind:
             leaf = jnp.asarray(x).astype(jnp.float32)
             return jnp.stack([leaf, jnp.zeros_like(leaf)], -1) if self.precise else leaf
         arr = numbers(fn, name, x, int(self.table), "real number")
-        if not np.all(np.isfinite(arr)):
-            fail(fn, f"{name} must be finite, got {fmt(x)}")
-        if np.any(np.abs(arr) > _F32.max):
-            fail(fn, f"{name} must be within the float32 range (|x| <= {_F32.max:.4g}), got {fmt(x)}")
-        if np.any((arr != 0) & (np.abs(arr) < _F32.tiny)):
-            fail(fn, f"{name} must be 0 or at least {_F32.tiny:.4g} in magnitude (float32 flushes smaller), got {fmt(x)}")
+        require(np.isfinite(arr), fn, f"{name} must be finite, got {fmt(x)}")
+        require(
+            np.abs(arr) <= _F32.max,
+            fn,
+            f"{name} must be within the float32 range (|x| <= {_F32.max:.4g}), got {fmt(x)}",
+        )
+        tiny = f"{name} must be 0 or at least {_F32.tiny:.4g} in magnitude (float32 flushes smaller), got {fmt(x)}"
+        require((arr == 0) | (np.abs(arr) >= _F32.tiny), fn, tiny)
         if self.interval:
             lo, hi = (float(v) for v in self.interval[1:-1].split(","))
             low_ok = arr > lo if self.interval[0] == "(" else arr >= lo
             high_ok = arr < hi if self.interval[-1] == ")" else arr <= hi
-            if not np.all(low_ok & high_ok):
-                words = {"(0, inf)": "positive", "[0, inf)": "non-negative"}.get(self.interval)
-                fail(fn, f"{name} must be {words or 'in ' + self.interval}, got {fmt(x)}")
+            words = {"(0, inf)": "positive", "[0, inf)": "non-negative"}.get(self.interval)
+            require(low_ok & high_ok, fn, f"{name} must be {words or 'in ' + self.interval}, got {fmt(x)}")
         if self.precise:
             hi32 = arr.astype(np.float32)
             return np.stack([hi32, (arr - hi32.astype(np.float64)).astype(np.float32)], -1)
@@ -103,21 +110,18 @@ class Kind:
             return (jnp.round(arr) if jnp.issubdtype(arr.dtype, jnp.floating) else arr).astype(jnp.int32)
         what = "whole number of steps"
         arr = numbers(fn, name, x, int(self.table), what)
-        if not np.all(np.isfinite(arr)) or not np.all(arr == np.floor(arr)):
-            fail(fn, f"{name} must be a {what}, got {fmt(x)}")
-        if np.any(arr < self.minimum):
-            bound = "non-negative" if self.minimum == 0 else f"at least {self.minimum}"
-            fail(fn, f"{name} must be {bound}, got {fmt(x)}")
-        if np.any(arr > INT32_MAX):
-            fail(fn, f"{name} must fit in int32 (at most {INT32_MAX}), got {fmt(x)}")
+        require(np.isfinite(arr) & (arr == np.floor(arr)), fn, f"{name} must be a {what}, got {fmt(x)}")
+        bound = "non-negative" if self.minimum == 0 else f"at least {self.minimum}"
+        require(arr >= self.minimum, fn, f"{name} must be {bound}, got {fmt(x)}")
+        require(arr <= INT32_MAX, fn, f"{name} must fit in int32 (at most {INT32_MAX}), got {fmt(x)}")
         return arr.astype(np.int32)
 
     def _boundaries(self, fn: str, name: str, x: Any) -> Any:
         if not is_traced(x) and (isinstance(x, (str, dict)) or np.ndim(x) != 1 or len(x) == 0):
             fail(fn, f"{name} must be a non-empty list of steps, got {fmt(x)}")
         out = dataclasses.replace(self, what="length", table=True)._length(fn, name, x)
-        if not is_traced(out) and np.any(np.diff(out) <= 0):
-            fail(fn, f"{name} must be strictly increasing (sorted, no duplicates), got {fmt(x)}")
+        strict = is_traced(out) or np.diff(out) > 0
+        require(strict, fn, f"{name} must be strictly increasing (sorted, no duplicates), got {fmt(x)}")
         return out
 
     def _choice(self, fn: str, name: str, x: Any) -> str:

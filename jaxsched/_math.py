@@ -111,6 +111,7 @@ def search(table: jax.Array, step: jax.Array) -> jax.Array:
     comparison with every entry and a sum; for larger tables an unrolled
     binary search of ``ceil(log2(n + 1))`` gathers.
     """
+    table = jnp.asarray(table)
     n = table.shape[-1]
     if n <= 32:
         return jnp.sum(table <= step[..., None], axis=-1, dtype=jnp.int32)

@@ -2,27 +2,36 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import jax
 import jax.numpy as jnp
+from jax.typing import ArrayLike
 
-from jaxsched import _core
+from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
 
 
 class Noam(Schedule):
-    d_model: jax.Array
-    warmup_steps: jax.Array
-    factor: jax.Array
+    d_model: jax.Array = F.value(interval="(0, inf)")
+    warmup_steps: jax.Array = F.length()
+    factor: jax.Array = F.value(1.0, interval="(0, inf)")
+    scale: jax.Array = F.derived()  # factor * d_model ** -0.5
+    rise: jax.Array = F.derived()  # warmup_steps ** -1.5, inf without a warmup
+
+    def _derive(self, xp: Any) -> dict[str, Any]:
+        w = xp.asarray(self.warmup_steps, float)
+        scale = xp.asarray(self.factor, float) / xp.sqrt(xp.asarray(self.d_model, float))
+        rise = xp.where(w > 0, xp.maximum(w, 1.0) ** -1.5, xp.inf)
+        return {"scale": scale.astype(xp.float32), "rise": rise.astype(xp.float32)}
 
     def _value(self, step: jax.Array) -> jax.Array:
         s = step.astype(jnp.float32) + 1  # no int32 overflow at 2**31 - 1
-        w = self.warmup_steps.astype(jnp.float32)
-        rise = jnp.where(w > 0, s / (w * jnp.sqrt(jnp.where(w > 0, w, 1.0))), jnp.inf)
-        return self.factor * jax.lax.rsqrt(self.d_model) * jnp.minimum(jax.lax.rsqrt(s), rise)
+        return self.scale * jnp.minimum(jax.lax.rsqrt(s), s * self.rise)
 
 
 @register(Noam)
-def noam(*, d_model: float, warmup_steps: int, factor: float = 1.0) -> Schedule:
+def noam(*, d_model: ArrayLike, warmup_steps: ArrayLike, factor: ArrayLike = 1.0) -> Schedule:
     """The Transformer's schedule: linear warmup, then inverse square root of the step.
 
     With ``s = t + 1`` and ``w = warmup_steps``::
@@ -52,9 +61,4 @@ def noam(*, d_model: float, warmup_steps: int, factor: float = 1.0) -> Schedule:
         >>> print(" ".join(f"{s(t):.3e}" for t in (0, 1999, 3999, 15999)))
         1.747e-07 3.494e-04 6.988e-04 3.494e-04
     """
-    fn = "noam"
-    return Noam(
-        d_model=_core.positive(fn, "d_model", d_model),
-        warmup_steps=_core.length(fn, "warmup_steps", warmup_steps),
-        factor=_core.positive(fn, "factor", factor),
-    )
+    return Noam(**locals())

@@ -2,36 +2,46 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import jax
 import jax.numpy as jnp
+from jax.typing import ArrayLike
 
-from jaxsched import _core
+from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
+from jaxsched._math import fraction, lerp
 
 
 class TanhDecay(Schedule):
-    init_value: jax.Array
-    total_steps: jax.Array
-    end_value: jax.Array
-    lower: jax.Array
-    upper: jax.Array
+    init_value: jax.Array = F.value()
+    total_steps: jax.Array = F.length(minimum=1)
+    end_value: jax.Array = F.value(0.0)
+    lower: jax.Array = F.value(-7.0)
+    upper: jax.Array = F.value(3.0)
+
+    def _check(self, given: dict[str, Any]) -> None:
+        if self.lower >= self.upper:
+            F.fail(self.name, f"lower ({F.fmt(given['lower'])}) must be less than upper ({F.fmt(given['upper'])})")
 
     def _value(self, step: jax.Array) -> jax.Array:
         total = self.total_steps
         t = jnp.minimum(step, total)
-        done = _core.fraction(t, total)
-        left = _core.fraction(total - t, total)
-        x = self.lower * left + self.upper * done
+        x = self.lower * fraction(total - t, total) + self.upper * fraction(t, total)
         # 0.5 * (1 - tanh(x)) == 1 / (1 + exp(2x)): full relative precision
         # where 1 - tanh(x) would cancel (x = 3 at the end by default).
-        shape = 1 / (1 + jnp.exp(2 * x))
-        decayed = _core.lerp(self.end_value, self.init_value, shape)
+        decayed = lerp(self.end_value, self.init_value, 1 / (1 + jnp.exp(2 * x)))
         return jnp.where(step < total, decayed, self.end_value)
 
 
 @register(TanhDecay)
 def tanh_decay(
-    *, init_value: float, total_steps: int, end_value: float = 0.0, lower: float = -7.0, upper: float = 3.0
+    *,
+    init_value: ArrayLike,
+    total_steps: ArrayLike,
+    end_value: ArrayLike = 0.0,
+    lower: ArrayLike = -7.0,
+    upper: ArrayLike = 3.0,
 ) -> Schedule:
     """Hyperbolic-tangent decay: timm's ``TanhLRScheduler`` curve.
 
@@ -67,16 +77,4 @@ def tanh_decay(
         >>> print(" ".join(f"{s(t):.4f}" for t in (0, 50, 70, 99, 100)))
         1.0000 0.9820 0.5000 0.0030 0.0000
     """
-    fn = "tanh_decay"
-    lo = _core.value(fn, "lower", lower)
-    hi = _core.value(fn, "upper", upper)
-    a, b = _core.concrete(lo), _core.concrete(hi)
-    if a is not None and b is not None and a >= b:
-        _core.fail(fn, f"lower ({_core.fmt(lower)}) must be less than upper ({_core.fmt(upper)})")
-    return TanhDecay(
-        init_value=_core.value(fn, "init_value", init_value),
-        total_steps=_core.length(fn, "total_steps", total_steps, minimum=1),
-        end_value=_core.value(fn, "end_value", end_value),
-        lower=lo,
-        upper=hi,
-    )
+    return TanhDecay(**locals())

@@ -55,7 +55,7 @@ def test_plot_file(tmp_path, capsys):
 
 def test_plot_draws_each_schedule():
     a = jaxsched.parse(SPEC)
-    b = jaxsched.step_decay(init_value=0.001, step_size=300, factor=0.5)
+    b = jaxsched.step_decay(init_value=0.001, period=300, decay_rate=0.5)
     ax = plot([a, b], total_steps=1000, labels=["a", "b"])
     assert [line.get_label() for line in ax.lines] == ["a", "b"]
     x, y = ax.lines[1].get_data()

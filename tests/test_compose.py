@@ -73,13 +73,14 @@ def _primitives(jaxpr):
     return names
 
 
-def test_join_scalar_step_evaluates_one_segment():
+def test_join_is_branch_free():
     s = jaxsched.join([LIN[0], COS[0], CONST[0]], boundaries=[10, 100])
-    jaxpr = jax.make_jaxpr(lambda t: s(t))(jnp.int32(5)).jaxpr
-    prims = _primitives(jaxpr)
-    assert "cond" in prims or "switch" in prims, prims
+    for step in (jnp.int32(5), jnp.arange(8, dtype=jnp.int32)):
+        prims = _primitives(jax.make_jaxpr(lambda t: s(t))(step).jaxpr)
+        assert not prims & {"cond", "switch", "while"}, prims
 
-    # A segment that would give NaN (a traced value skips validation) does not leak into the others.
+    # Every segment is evaluated; one that would give NaN (a traced value skips validation)
+    # does not leak into the others' values.
     def f(bad):
         joined = jaxsched.join([jaxsched.constant(value=0.5), jaxsched.constant(value=bad)], boundaries=[10])
         return joined(3), joined(jnp.array([3, 12]))
@@ -88,12 +89,22 @@ def test_join_scalar_step_evaluates_one_segment():
     assert float(scalar) == 0.5
     assert float(vector[0]) == 0.5 and np.isnan(vector[1])
 
-    # Nor into the gradient: the inactive segment's gradient would be inf * 0 = NaN.
-    def g(v, bad):
-        second = jaxsched.scale(jaxsched.constant(value=v), factor=bad)
-        return jaxsched.join([jaxsched.constant(value=v), second], boundaries=[10])(3)
+    # The gradient flows through the active segment only.
+    def g(v, t):
+        second = jaxsched.scale(jaxsched.constant(value=v), factor=3.0)
+        return jaxsched.join([jaxsched.constant(value=v), second], boundaries=[10])(t)
 
-    assert float(jax.jit(jax.grad(g))(jnp.float32(1.0), jnp.float32(jnp.inf))) == 1.0
+    grad = jax.jit(jax.grad(g))
+    assert float(grad(jnp.float32(1.0), 3)) == 1.0
+    assert float(grad(jnp.float32(1.0), 12)) == 3.0
+
+
+def test_join_traced_boundaries():
+    parts = [LIN[0], COS[0], CONST[0]]
+    steps = jnp.asarray(key_steps(10, 57), jnp.int32)
+    want = np.asarray(jaxsched.join(parts, boundaries=[10, 57])(steps))
+    got = jax.jit(lambda b: jaxsched.join(parts, boundaries=b)(steps))(jnp.array([10, 57]))
+    np.testing.assert_array_equal(np.asarray(got), want)
 
 
 def test_join_empty_refused():
@@ -132,6 +143,34 @@ def test_warmup(inner, ref, warmup_steps, init_value):
         return np.where(t < w, ramp, ref(t - w))
 
     assert_matches(s, reference, key_steps(w // 2, w, w + 45, w + 90), atol=1e-15)
+
+
+WARMUP_SHAPES = [
+    ("linear", lambda p: p),
+    ("cosine", lambda p: 0.5 * (1 - np.cos(np.pi * p))),
+    ("1-sqrt", lambda p: 1 - np.sqrt(1 - p)),
+]
+
+
+@pytest.mark.parametrize("shape, curve", WARMUP_SHAPES)
+def test_warmup_shapes(shape, curve):
+    """HF's warmup curves (``warmup_type`` of ``warmup_stable_decay``)."""
+    s = jaxsched.warmup(jaxsched.constant(value=2.0), warmup_steps=16, shape=shape, init_value=0.5)
+    assert_matches(s, lambda t: 0.5 + 1.5 * curve(np.minimum(t, 16) / 16), np.arange(0, 40))
+    w = 20_000_000
+    s = jaxsched.warmup(COS[0], warmup_steps=w, shape=shape)
+    start = COS[1](np.zeros(1))[0]
+    assert_matches(
+        s,
+        lambda t: np.where(t < w, start * curve(np.minimum(t, w) / w), COS[1](t - w)),
+        key_steps(w // 3, w // 2, w, w + 45, w + 90),
+        atol=1e-15,
+    )
+
+
+def test_warmup_shape_refused():
+    with pytest.raises(ValueError, match=r"^warmup: shape must be one of 'linear', 'cosine', '1-sqrt', got 'cos'"):
+        jaxsched.warmup(COS[0], warmup_steps=5, shape="cos")
 
 
 def test_multiply():

@@ -7,14 +7,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from cases import params
 from helpers import INT32_MAX
-from test_config import EXAMPLES
 
 import jaxsched
 from jaxsched import _core
 
-ALL = [pytest.param(make, id=f"{name}-{i}") for name, makers in EXAMPLES.items() for i, make in enumerate(makers)]
-FIRST = [pytest.param(makers[0], id=name) for name, makers in EXAMPLES.items()]  # one per registered name
+ALL = params()
+FIRST = params(first_only=True)  # one per registered name
 # The steps of test_config's value checks: the same shape shares the compiled programs.
 STEPS = np.array([0, 1, 5, 10, 99, 100, 1000, 10**6, 2**31 - 1], dtype=np.int32)
 
@@ -171,9 +171,9 @@ def test_nan_step_gives_nan():
         (jaxsched.piecewise_constant(boundaries=[20_000_000], values=[1.0, 0.5]), 20_000_000),
         (jaxsched.piecewise_constant(boundaries=[16_777_217], values=[1.0, 0.5]), 16_777_217),
         (jaxsched.piecewise_constant(boundaries=[1_999_999_999], values=[1.0, 0.5]), 1_999_999_999),
-        (jaxsched.step_decay(init_value=1.0, step_size=20_000_000, factor=0.5), 20_000_000),
-        (jaxsched.step_decay(init_value=1.0, step_size=16_777_217, factor=0.5), 16_777_217),
-        (jaxsched.multistep_decay(init_value=1.0, milestones=[25_000_001], factor=0.5), 25_000_001),
+        (jaxsched.step_decay(init_value=1.0, period=20_000_000, decay_rate=0.5), 20_000_000),
+        (jaxsched.step_decay(init_value=1.0, period=16_777_217, decay_rate=0.5), 16_777_217),
+        (jaxsched.multistep_decay(init_value=1.0, boundaries=[25_000_001], decay_rate=0.5), 25_000_001),
     ],
 )
 def test_exact_jumps_above_2_24(schedule, jump):
@@ -197,9 +197,7 @@ def test_exact_jumps_above_2_24(schedule, jump):
 # --- compile caching -----------------------------------------------------------------
 def test_eager_calls_compile_once():
     def make(peak, warm, total, decay, shape):
-        inner = jaxsched.wsd(
-            peak_value=peak, warmup_steps=warm, total_steps=total, decay_steps=decay, shape=shape
-        )
+        inner = jaxsched.wsd(peak_value=peak, warmup_steps=warm, total_steps=total, decay_steps=decay, shape=shape)
         return jaxsched.offset(jaxsched.repeat(inner, period=total + 77), steps=3)  # a structure no other test uses
 
     s = make(1.0, 10, 1000, 100, "cosine")

@@ -11,9 +11,9 @@ from references import f32
 import jaxsched
 
 
-def ref_exponential(t, init_value, decay_rate, decay_steps, staircase=False, end_value=None):
+def ref_exponential(t, init_value, decay_rate, period, staircase=False, end_value=None):
     init, rate = f32(init_value), decay_rate  # the rate is kept to float64 precision
-    exponent = t / decay_steps
+    exponent = t / period
     if staircase:
         exponent = np.floor(exponent)
     with np.errstate(over="ignore"):
@@ -27,30 +27,30 @@ def ref_exponential(t, init_value, decay_rate, decay_steps, staircase=False, end
     return value
 
 
-def ref_step_decay(t, init_value, step_size, factor):
-    return f32(init_value) * f32(factor) ** np.floor(t / step_size)
+def ref_step_decay(t, init_value, period, decay_rate):
+    return f32(init_value) * f32(decay_rate) ** np.floor(t / period)
 
 
-def ref_multistep_decay(t, init_value, milestones, factor):
-    passed = np.searchsorted(np.asarray(milestones), t, side="right")
-    return f32(init_value) * f32(factor) ** passed
+def ref_multistep_decay(t, init_value, boundaries, decay_rate):
+    passed = np.searchsorted(np.asarray(boundaries), t, side="right")
+    return f32(init_value) * f32(decay_rate) ** passed
 
 
 EXPONENTIAL = [
-    {"init_value": 1.0, "decay_rate": 0.5, "decay_steps": 10},
-    {"init_value": 0.1, "decay_rate": 0.96, "decay_steps": 1000, "staircase": True},
-    {"init_value": 3e-4, "decay_rate": 0.9, "decay_steps": 100, "end_value": 1e-4},
-    {"init_value": 3e-4, "decay_rate": 0.9, "decay_steps": 100, "staircase": True, "end_value": 1e-4},
-    {"init_value": 1e-3, "decay_rate": 1.5, "decay_steps": 7, "end_value": 0.05},
-    {"init_value": 1e-3, "decay_rate": 2.0, "decay_steps": 1, "staircase": True, "end_value": 1.0},
-    {"init_value": 0.5, "decay_rate": 0.999, "decay_steps": 1},
-    {"init_value": 0.25, "decay_rate": 1.0, "decay_steps": 5, "end_value": 0.1},
-    {"init_value": 0.25, "decay_rate": 1.0, "decay_steps": 5, "end_value": 0.5},
+    {"init_value": 1.0, "decay_rate": 0.5, "period": 10},
+    {"init_value": 0.1, "decay_rate": 0.96, "period": 1000, "staircase": True},
+    {"init_value": 3e-4, "decay_rate": 0.9, "period": 100, "end_value": 1e-4},
+    {"init_value": 3e-4, "decay_rate": 0.9, "period": 100, "staircase": True, "end_value": 1e-4},
+    {"init_value": 1e-3, "decay_rate": 1.5, "period": 7, "end_value": 0.05},
+    {"init_value": 1e-3, "decay_rate": 2.0, "period": 1, "staircase": True, "end_value": 1.0},
+    {"init_value": 0.5, "decay_rate": 0.999, "period": 1},
+    {"init_value": 0.25, "decay_rate": 1.0, "period": 5, "end_value": 0.1},
+    {"init_value": 0.25, "decay_rate": 1.0, "period": 5, "end_value": 0.5},
 ]
 
 
 def _decay_boundaries(kw):
-    d = kw["decay_steps"]
+    d = kw["period"]
     return (d, 2 * d, 7 * d + 3, 50 * d)
 
 
@@ -68,15 +68,15 @@ def test_exponential(kwargs):
 def test_exponential_rate_one_is_constant():
     # A rate of exactly 1 neither decays nor grows: end_value is no bound in either direction.
     for end in (0.1, 0.5):
-        s = jaxsched.exponential(init_value=0.25, decay_rate=1.0, decay_steps=5, end_value=end)
+        s = jaxsched.exponential(init_value=0.25, decay_rate=1.0, period=5, end_value=end)
         np.testing.assert_array_equal(np.asarray(s(np.array([0, 3, 100, INT32_MAX]))), np.float32(0.25))
 
 
 def test_exponential_growth_never_overflows():
-    s = jaxsched.exponential(init_value=2.0, decay_rate=3.0, decay_steps=1, end_value=7.0)
+    s = jaxsched.exponential(init_value=2.0, decay_rate=3.0, period=1, end_value=7.0)
     values = np.asarray(s(np.array([0, 1, 2, 100, 10_000, INT32_MAX])))
     np.testing.assert_allclose(values, [2.0, 6.0, 7.0, 7.0, 7.0, 7.0], rtol=1e-6)
-    zero = jaxsched.exponential(init_value=0.0, decay_rate=3.0, decay_steps=1, end_value=7.0)
+    zero = jaxsched.exponential(init_value=0.0, decay_rate=3.0, period=1, end_value=7.0)
     np.testing.assert_array_equal(np.asarray(zero(np.array([0, 100, INT32_MAX]))), 0.0)
 
 
@@ -86,7 +86,7 @@ def test_exponential_matches_optax():
     for kw in EXPONENTIAL[:6]:
         theirs = optax.exponential_decay(
             init_value=kw["init_value"],
-            transition_steps=kw["decay_steps"],
+            transition_steps=kw["period"],
             decay_rate=kw["decay_rate"],
             staircase=kw.get("staircase", False),
             end_value=kw.get("end_value"),
@@ -94,22 +94,22 @@ def test_exponential_matches_optax():
         if kw["decay_rate"] == 1.0:
             continue  # optax takes end_value as a ceiling at rate 1
         ours = jaxsched.exponential(**kw)
-        steps = np.arange(0, 60 * kw["decay_steps"], max(1, kw["decay_steps"] // 3), dtype=np.int32)
+        steps = np.arange(0, 60 * kw["period"], max(1, kw["period"] // 3), dtype=np.int32)
         np.testing.assert_allclose(np.asarray(ours(steps)), np.asarray(theirs(steps)), rtol=1e-5, atol=1e-30)
 
 
 STEP_DECAY = [
-    {"init_value": 0.1, "step_size": 30, "factor": 0.1},
-    {"init_value": 1.0, "step_size": 1, "factor": 0.5},
-    {"init_value": 3e-4, "step_size": 20_000_000, "factor": 0.3},
-    {"init_value": 2.0, "step_size": 7, "factor": 1.0},
+    {"init_value": 0.1, "period": 30, "decay_rate": 0.1},
+    {"init_value": 1.0, "period": 1, "decay_rate": 0.5},
+    {"init_value": 3e-4, "period": 20_000_000, "decay_rate": 0.3},
+    {"init_value": 2.0, "period": 7, "decay_rate": 1.0},
 ]
 
 
 @pytest.mark.parametrize("kwargs", STEP_DECAY)
 def test_step_decay(kwargs):
     s = jaxsched.step_decay(**kwargs)
-    n = kwargs["step_size"]
+    n = kwargs["period"]
     steps = key_steps(n, 2 * n, 3 * n, 10 * n)
     # Past ~150 periods the float32 value underflows: compare where the reference is a normal float32.
     ref = ref_step_decay(steps.astype(np.float64), **kwargs)
@@ -119,22 +119,23 @@ def test_step_decay(kwargs):
 
 
 MULTISTEP = [
-    {"init_value": 1.0, "milestones": [10, 20], "factor": 0.5},
-    {"init_value": 0.1, "milestones": [0, 5, 30_000_000], "factor": 0.1},
-    {"init_value": 1e-3, "milestones": [100], "factor": 2.0},
-    {"init_value": 0.3, "milestones": list(range(1, 60, 3)), "factor": 0.9},
+    {"init_value": 1.0, "boundaries": [10, 20], "decay_rate": 0.5},
+    {"init_value": 0.1, "boundaries": [0, 5, 30_000_000], "decay_rate": 0.1},
+    {"init_value": 1e-3, "boundaries": [100], "decay_rate": 2.0},
+    {"init_value": 0.3, "boundaries": list(range(1, 60, 3)), "decay_rate": 0.9},
+    {"init_value": 0.3, "boundaries": list(range(1, 200, 3)), "decay_rate": 0.99},  # > 32: a binary search
 ]
 
 
 @pytest.mark.parametrize("kwargs", MULTISTEP)
 def test_multistep_decay(kwargs):
     s = jaxsched.multistep_decay(**kwargs)
-    assert_matches(s, lambda t: ref_multistep_decay(t, **kwargs), key_steps(*kwargs["milestones"]))
-    assert_traced_construction(jaxsched.multistep_decay, kwargs, key_steps(*kwargs["milestones"]))
+    assert_matches(s, lambda t: ref_multistep_decay(t, **kwargs), key_steps(*kwargs["boundaries"]))
+    assert_traced_construction(jaxsched.multistep_decay, kwargs, key_steps(*kwargs["boundaries"]))
 
 
-def test_multistep_traced_milestones():
+def test_multistep_traced_boundaries():
     ms = np.array([10, 20], np.int32)
     steps = np.arange(0, 30, dtype=np.int32)
-    got = jax.jit(lambda m: jaxsched.multistep_decay(init_value=1.0, milestones=m, factor=0.5)(steps))(ms)
+    got = jax.jit(lambda m: jaxsched.multistep_decay(init_value=1.0, boundaries=m, decay_rate=0.5)(steps))(ms)
     np.testing.assert_allclose(np.asarray(got), ref_multistep_decay(steps, 1.0, ms, 0.5), rtol=1e-6)

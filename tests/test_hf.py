@@ -15,7 +15,6 @@ import pytest
 from helpers import assert_matches, key_steps
 
 import jaxsched
-from jaxsched._hf import hf_cosine, hf_warmup
 
 PEAK = 2e-3
 
@@ -179,8 +178,8 @@ def test_names_and_enums():
     )
 
 
-def test_hf_cosine_and_hf_warmup():
-    s = hf_cosine(init_value=1.0, total_steps=30, num_cycles=3, restarts=True, end_value=0.1)
+def test_cosine_cycles_and_warmup_shapes():
+    s = jaxsched.cosine_cycles(init_value=1.0, total_steps=30, cycles=3, restarts=True, end_value=0.1)
     ref = reference("cosine_with_restarts", 0, 30, peak=1.0, num_cycles=3)
     assert_matches(s, lambda t: 0.1 + 0.9 * ref(t), key_steps(10, 20, 30))
     inner = jaxsched.constant(value=2.0)
@@ -189,7 +188,7 @@ def test_hf_cosine_and_hf_warmup():
         ("cosine", lambda p: 0.5 * (1 - np.cos(np.pi * p))),
         ("1-sqrt", lambda p: 1 - np.sqrt(1 - p)),
     ]:
-        w = hf_warmup(inner, warmup_steps=16, warmup_type=kind, init_value=0.5)
+        w = jaxsched.warmup(inner, warmup_steps=16, shape=kind, init_value=0.5)
         assert_matches(w, lambda t, shape=shape: 0.5 + 1.5 * shape(np.minimum(t, 16) / 16), np.arange(0, 40))
 
 
@@ -198,13 +197,13 @@ REFUSED = [
     (("cosin", 1, 10, {}), r"did you mean 'cosine'\?"),
     (("reduce_lr_on_plateau", 1, 10, {}), r"'reduce_lr_on_plateau' is not a function of the step.*reduce_on_plateau"),
     (("greedy", 1, 10, {}), "'greedy' is not a function of the step"),
-    (("cosine", 10, None, {}), "from_hf: 'cosine' needs num_training_steps"),
-    (("linear", 10, None, {}), "from_hf: 'linear' needs num_training_steps"),
-    (("polynomial", 10, None, {}), "from_hf: 'polynomial' needs num_training_steps"),
-    (("cosine_with_min_lr", 10, None, {"min_lr": 0.0}), "needs num_training_steps"),
     (("linear", 10, 10, {}), r"num_training_steps \(10\) must be greater than num_warmup_steps \(10\)"),
     (("cosine_warmup_with_min_lr", 20, 10, {"min_lr": 0.0}), r"num_training_steps \(10\) must be greater"),
-    (("linear", None, 10, {}), "from_hf: 'linear' needs num_warmup_steps"),
+    (
+        ("cosine", 30, 20, {"num_cycles": 1.5}),
+        r"num_training_steps \(20\) must be greater than num_warmup_steps \(30\)",
+    ),
+    (("polynomial", 5, 5, {"power": 2.0}), r"num_training_steps \(5\) must be greater than num_warmup_steps \(5\)"),
     (("linear", -1, 10, {}), "from_hf: num_warmup_steps must be non-negative, got -1"),
     (("linear", 1, 0, {}), "from_hf: num_training_steps must be at least 1, got 0"),
     (("linear", 1.5, 10, {}), "num_warmup_steps must be a whole number of steps, got 1.5"),
@@ -213,32 +212,64 @@ REFUSED = [
     (("constant", 10, None, {}), r"'constant' has no warmup.*num_warmup_steps=10.*constant_with_warmup"),
     (("polynomial", 1, 10, {"lr_end": PEAK}), r"lr_end \(0.002\) must be smaller than peak_value \(0.002\)"),
     (("polynomial", 1, 10, {"power": 0.0}), "from_hf: power must be positive, got 0.0"),
-    (("cosine_with_min_lr", 1, 10, {}), "needs min_lr .absolute. or min_lr_rate"),
-    (("cosine_with_min_lr", 1, 10, {"min_lr": 0.1, "min_lr_rate": 0.1}), "pass min_lr or min_lr_rate, not both"),
+    (
+        ("cosine_with_min_lr", 1, 10, {}),
+        r"from_hf: needs exactly one of min_lr .absolute. and min_lr_rate .*"
+        r"got min_lr=None and min_lr_rate=None",
+    ),
+    (
+        ("cosine_with_min_lr", 1, 10, {"min_lr": 0.1, "min_lr_rate": 0.1}),
+        r"from_hf: needs exactly one of min_lr .* got min_lr=0.1 and min_lr_rate=0.1",
+    ),
     (("cosine_with_min_lr", 1, 10, {"min_lr": -0.1}), "from_hf: min_lr must be non-negative, got -0.1"),
     (("cosine_warmup_with_min_lr", 1, 10, {"min_lr_rate": -0.5}), "min_lr_rate must be non-negative, got -0.5"),
     (("cosine", 1, 10, {"num_cycles": 0.3}), "num_cycles must be a positive multiple of 0.5 .*got 0.3"),
     (("cosine", 1, 10, {"num_cycles": 0}), "num_cycles must be a positive multiple of 0.5"),
-    (("cosine_with_restarts", 1, 10, {"num_cycles": 1.5}), "num_cycles must be a whole number of cycles, .* got 1.5"),
-    (("cosine_with_restarts", 1, 10, {"num_cycles": 0}), "num_cycles must be a whole number of cycles"),
-    (("cosine_with_restarts", 0, 2**30, {"num_cycles": 3}), "too large for exact phases"),
+    (
+        ("cosine_with_restarts", 1, 10, {"num_cycles": 1.5}),
+        "from_hf: num_cycles must be a whole number, at least 1, got 1.5",
+    ),
+    (
+        ("cosine_with_restarts", 1, 10, {"num_cycles": 0}),
+        "from_hf: num_cycles must be a whole number, at least 1, got 0",
+    ),
+    (
+        ("cosine_with_restarts", 0, 2**30, {"num_cycles": 3}),
+        r"from_hf: \(num_training_steps - num_warmup_steps\) \* num_cycles \(1073741824 \* 3\) is too large",
+    ),
+    (
+        ("cosine", 10, 2**30 + 10, {"num_cycles": 1.5}),
+        r"from_hf: \(num_training_steps - num_warmup_steps\) \* num_cycles \(1073741824 \* 1.5\) is too large",
+    ),
+    (
+        ("warmup_stable_decay", 0, 2**30 + 10, {"num_decay_steps": 2**30, "num_cycles": 1.5}),
+        r"from_hf: num_decay_steps \* num_cycles \(1073741824 \* 1.5\) is too large",
+    ),
     (("inverse_sqrt", 0, None, {"timescale": 0}), "from_hf: timescale must be at least 1, got 0"),
     (("warmup_stable_decay", 1, 100, {}), "'warmup_stable_decay' needs num_decay_steps"),
     (("warmup_stable_decay", 1, None, {"num_decay_steps": 10}), "needs num_training_steps or num_stable_steps"),
     (("warmup_stable_decay", 10, 100, {"num_decay_steps": 0}), "num_decay_steps must be at least 1, got 0"),
-    (("warmup_stable_decay", 10, 50, {"num_decay_steps": 60}), r"num_training_steps \(50\) must be at least"),
+    (
+        ("warmup_stable_decay", 10, 50, {"num_decay_steps": 60}),
+        r"from_hf: num_decay_steps \(60\) must be at most num_training_steps - num_warmup_steps \(50 - 10\)",
+    ),
     (
         ("warmup_stable_decay", 10, 100, {"num_decay_steps": 20, "num_stable_steps": 50}),
         r"\(10 \+ 50 \+ 20\) must equal num_training_steps \(100\)",
     ),
-    (("warmup_stable_decay", 1, 100, {"num_decay_steps": 5, "decay_type": "exp"}), "decay_type must be one of"),
-    (("warmup_stable_decay", 1, 100, {"num_decay_steps": 5, "warmup_type": "step"}), "warmup_type must be one of"),
+    (
+        ("warmup_stable_decay", 1, 100, {"num_decay_steps": 5, "decay_type": "exp"}),
+        r"from_hf: decay_type must be one of 'linear', 'cosine', '1-sqrt', got 'exp'",
+    ),
+    (
+        ("warmup_stable_decay", 1, 100, {"num_decay_steps": 5, "warmup_type": "step"}),
+        r"from_hf: warmup_type must be one of 'linear', 'cosine', '1-sqrt', got 'step'",
+    ),
     (
         ("warmup_stable_decay", 1, 100, {"num_decay_steps": 5, "decay_type": "linear", "num_cycles": 1.0}),
         r"num_cycles \(1.0\) only applies to decay_type='cosine'",
     ),
     (("warmup_stable_decay", 1, 100, {"num_decay_steps": 5, "min_lr_ratio": -0.1}), "min_lr_ratio must be non-neg"),
-    (("linear", 1, 10, {}, np.ones(2)), r"peak_value must be a scalar, got \[1.0, 1.0\]"),
     (("linear", 1, 10, {}, float("nan")), "from_hf: peak_value must be finite, got nan"),
 ]
 
@@ -246,6 +277,23 @@ REFUSED = [
 @pytest.mark.parametrize(("args", "message"), REFUSED, ids=[m[:50] for _, m in REFUSED])
 def test_refused(args, message):
     with pytest.raises(ValueError, match=message):
+        _build(*args)
+
+
+MISSING = [
+    (("cosine", 10, None, {}), "from_hf: num_training_steps must be a whole number of steps, got None"),
+    (("linear", 10, None, {}), "from_hf: num_training_steps must be a whole number of steps, got None"),
+    (("polynomial", 10, None, {}), "from_hf: num_training_steps must be a whole number of steps, got None"),
+    (("cosine_with_min_lr", 10, None, {"min_lr": 0.0}), "from_hf: num_training_steps must be a whole number"),
+    (("linear", None, 10, {}), "from_hf: num_warmup_steps must be a whole number of steps, got None"),
+    (("inverse_sqrt", None, None, {}), "from_hf: num_warmup_steps must be a whole number of steps, got None"),
+    (("linear", 1, 10, {}, np.ones(2)), r"from_hf: peak_value must be a real number, got \[1.0, 1.0\]"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), MISSING, ids=[m[:50] for _, m in MISSING])
+def test_missing_or_not_a_number(args, message):
+    with pytest.raises(TypeError, match=message):
         _build(*args)
 
 

@@ -13,15 +13,16 @@ import jaxsched
 BASE = jaxsched.warmup_cosine(peak_value=1.0, warmup_steps=100, total_steps=10_000, end_value=0.1)
 
 
-def expected(schedule, std, seed, kind, steps):
-    """The documented recipe, step by step with jax.random directly."""
+def expected(schedule, std, seed, shape, steps):
+    """The documented recipe, step by step with jax.random directly (partitionable threefry)."""
     out = []
     for t in steps:
-        key = jax.random.fold_in(jax.random.key(seed, impl="threefry2x32"), int(min(max(t, 0), INT32_MAX)))
-        if kind == "normal":
-            z = jax.random.truncated_normal(key, -2.0, 2.0, dtype=jnp.float32)
-        else:
-            z = jax.random.uniform(key, dtype=jnp.float32, minval=-1.0, maxval=1.0)
+        with jax.threefry_partitionable(True):
+            key = jax.random.fold_in(jax.random.key(seed, impl="threefry2x32"), int(min(max(t, 0), INT32_MAX)))
+            if shape == "normal":
+                z = jax.random.truncated_normal(key, -2.0, 2.0, dtype=jnp.float32)
+            else:
+                z = jax.random.uniform(key, dtype=jnp.float32, minval=-1.0, maxval=1.0)
         out.append(float(schedule(t)) * (1 + std * float(z)))
     return np.array(out)
 
@@ -29,15 +30,38 @@ def expected(schedule, std, seed, kind, steps):
 STEPS = np.array([0, 1, 99, 100, 101, 5000, 9999, 10_000, 10_001, 123_456, INT32_MAX - 1, INT32_MAX])
 
 
-@pytest.mark.parametrize(("kind", "std"), [("normal", 0.1), ("normal", 0.5), ("uniform", 0.3), ("uniform", 1.0)])
-def test_recipe(kind, std):
-    s = jaxsched.noise(BASE, std=std, seed=1234, kind=kind)
-    want = expected(BASE, std, 1234, kind, STEPS)
+@pytest.mark.parametrize(("shape", "std"), [("normal", 0.1), ("normal", 0.5), ("uniform", 0.3), ("uniform", 1.0)])
+def test_recipe(shape, std):
+    s = jaxsched.noise(BASE, std=std, seed=1234, shape=shape)
+    want = expected(BASE, std, 1234, shape, STEPS)
     np.testing.assert_allclose([float(s(int(t))) for t in STEPS], want, rtol=1e-6)
     np.testing.assert_allclose(np.asarray(s(STEPS.astype(np.int32))), want, rtol=1e-6)
     np.testing.assert_allclose(np.asarray(jax.vmap(s)(jnp.asarray(STEPS, jnp.int32))), want, rtol=1e-6)
     jitted = jax.jit(lambda sch, t: sch(t))
     np.testing.assert_allclose([float(jitted(s, jnp.int32(t))) for t in STEPS], want, rtol=1e-6)
+
+
+@pytest.mark.parametrize("shape", ["normal", "uniform"])
+def test_same_noise_whatever_jax_threefry_partitionable(shape):
+    """The flag's default changed in JAX 0.5; the noise must not depend on it."""
+    steps = np.array([0, 1, 7, 1000, 123_456, INT32_MAX], np.int32)
+    runs = []
+    for flag in (True, False):
+        with jax.threefry_partitionable(flag):
+            s = jaxsched.noise(BASE, std=0.3, seed=42, shape=shape)
+            runs.append(
+                [
+                    np.array([float(s(int(t))) for t in steps]),
+                    np.asarray(s(steps)),
+                    np.asarray(jax.vmap(s)(jnp.asarray(steps))),
+                    np.asarray(jax.jit(lambda sch, t: sch(t))(s, jnp.asarray(steps))),
+                ]
+            )
+    want = expected(BASE, 0.3, 42, shape, steps)
+    for a, b in zip(*runs, strict=True):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_allclose(a, want, rtol=1e-6)
+    assert np.all(runs[0][0][1:] != np.asarray(BASE(steps[1:])))  # there is noise (BASE(0) is 0)
 
 
 def test_pure_function_of_seed_and_step():
@@ -59,16 +83,16 @@ def test_same_noise_whatever_the_step_dtype(step_dtype):
     np.testing.assert_array_equal(np.asarray(s(steps.astype(step_dtype))), np.asarray(s(steps.astype(np.int32))))
 
 
-@pytest.mark.parametrize(("kind", "std"), [("normal", 0.5), ("uniform", 1.0), ("normal", 0.1), ("uniform", 0.25)])
-def test_bounded_never_negative_never_nan(kind, std):
-    s = jaxsched.noise(jaxsched.constant(value=1.0), std=std, seed=0, kind=kind)
+@pytest.mark.parametrize(("shape", "std"), [("normal", 0.5), ("uniform", 1.0), ("normal", 0.1), ("uniform", 0.25)])
+def test_bounded_never_negative_never_nan(shape, std):
+    s = jaxsched.noise(jaxsched.constant(value=1.0), std=std, seed=0, shape=shape)
     x = np.asarray(s(np.arange(200_000)))
-    bound = 2 * std if kind == "normal" else std
+    bound = 2 * std if shape == "normal" else std
     assert np.all(np.isfinite(x))
     assert np.all(x >= 0)
     assert np.all(np.abs(x - 1) <= bound * (1 + 1e-6))
     # Roughly the documented distribution: mean 0; truncated normal std 0.88 * std, uniform std / sqrt(3).
-    spread = 0.8796 * std if kind == "normal" else std / np.sqrt(3)
+    spread = 0.8796 * std if shape == "normal" else std / np.sqrt(3)
     assert abs(np.mean(x - 1)) < 0.01 * std
     np.testing.assert_allclose(np.std(x - 1), spread, rtol=0.02)
 
@@ -103,7 +127,7 @@ def test_gradient_with_respect_to_the_base_value_is_finite():
     "s",
     [
         jaxsched.noise(BASE, std=0.1, seed=0),
-        jaxsched.noise(jaxsched.constant(value=0.5), std=0.25, seed=2**31 - 1, kind="uniform"),
+        jaxsched.noise(jaxsched.constant(value=0.5), std=0.25, seed=2**31 - 1, shape="uniform"),
         jaxsched.noise(jaxsched.noise(BASE, std=0.1, seed=1), std=0.2, seed=2),
     ],
 )
@@ -121,13 +145,13 @@ def test_repr():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        (dict(std=-0.1, seed=0), "std must be in [0, 0.5] for kind='normal', got -0.1"),
-        (dict(std=0.6, seed=0), "std must be in [0, 0.5] for kind='normal', got 0.6"),
-        (dict(std=1.5, seed=0, kind="uniform"), "std must be in [0, 1] for kind='uniform', got 1.5"),
+        (dict(std=-0.1, seed=0), "std must be in [0, 0.5] for shape='normal', got -0.1"),
+        (dict(std=0.6, seed=0), "std must be in [0, 0.5] for shape='normal', got 0.6"),
+        (dict(std=1.5, seed=0, shape="uniform"), "std must be in [0, 1] for shape='uniform', got 1.5"),
         (dict(std=float("nan"), seed=0), "std must be finite, got nan"),
         (dict(std=0.1, seed=-1), "seed must be in [0, 2147483647], got -1"),
         (dict(std=0.1, seed=2**31), "seed must be in [0, 2147483647], got 2147483648"),
-        (dict(std=0.1, seed=0, kind="gaussian"), "kind must be one of 'normal', 'uniform', got 'gaussian'"),
+        (dict(std=0.1, seed=0, shape="gaussian"), "shape must be one of 'normal', 'uniform', got 'gaussian'"),
     ],
 )
 def test_bad_inputs(kwargs, message):

@@ -80,7 +80,7 @@ def test_adamw_with_a_schedule_follows_it():
         (
             [
                 jaxsched.constant(value=0.1),
-                jaxsched.step_decay(init_value=0.05, step_size=7, factor=0.5),
+                jaxsched.step_decay(init_value=0.05, period=7, decay_rate=0.5),
                 jaxsched.wsd(peak_value=0.2, warmup_steps=3, total_steps=40, decay_steps=10),
             ],
             [5, 50],

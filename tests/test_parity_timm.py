@@ -90,10 +90,19 @@ def _cases():
             "CosineLRScheduler",
             dict(t_initial=t0, lr_min=lr_min, cycle_mul=mul, cycle_decay=decay, cycle_limit=limit),
             lambda t0=t0, mul=mul, decay=decay, limit=limit, lr_min=lr_min: jaxsched.sgdr(
-                peak_value=LR, cycle_steps=t0, cycle_mult=mul, end_value=lr_min, cycle_decay=decay, cycle_limit=limit
+                peak_value=LR, cycle_steps=t0, cycle_mult=mul, end_value=lr_min, decay_rate=decay, cycle_limit=limit
             ),
             n,
         )
+    yield Case(  # the warmup before the first cycle: warmup_prefix=True
+        "CosineLRScheduler[t_initial=10,cycle_mul=2.0,cycle_decay=0.5,cycle_limit=3,warmup_t=5,warmup_lr_init=1e-3]",
+        "CosineLRScheduler",
+        dict(t_initial=10, lr_min=1e-4, cycle_mul=2.0, cycle_decay=0.5, cycle_limit=3, warmup_t=5,
+             warmup_lr_init=1e-3, warmup_prefix=True),
+        lambda: jaxsched.sgdr(peak_value=LR, cycle_steps=10, cycle_mult=2.0, end_value=1e-4, decay_rate=0.5,
+                              cycle_limit=3, warmup_steps=5, init_value=1e-3),
+        100,
+    )  # fmt: skip
     for t0, lb, ub, lr_min in [(100, -7.0, 3.0, 0.0), (57, -6.0, 2.0, 1e-3)]:
         yield Case(
             f"TanhLRScheduler[t_initial={t0},lb={lb},ub={ub},lr_min={lr_min}]",
@@ -109,7 +118,7 @@ def _cases():
             f"StepLRScheduler[decay_t={size},decay_rate={rate}]",
             "StepLRScheduler",
             dict(decay_t=size, decay_rate=rate),
-            lambda size=size, rate=rate: jaxsched.step_decay(init_value=LR, step_size=size, factor=rate),
+            lambda size=size, rate=rate: jaxsched.step_decay(init_value=LR, period=size, decay_rate=rate),
             200,
         )
     for t0, power, lr_min in [(100, 0.5, 1e-4), (60, 2.0, 0.0)]:

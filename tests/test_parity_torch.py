@@ -43,38 +43,54 @@ def _cases():
         ("exp_range", 10, None, 0.99, 200),
         ("exp_range", 6, 9, 0.995, 300),
     ]:
+        # triangular: decay_rate 1; triangular2: 0.5 per cycle; exp_range: gamma per step.
+        rate, period = {"triangular": (1.0, None), "triangular2": (0.5, None), "exp_range": (gamma, 1)}[mode]
         yield Case(
             f"CyclicLR[{mode},up={up},down={down},gamma={gamma}]",
             lr,
             lambda o, mode=mode, up=up, down=down, gamma=gamma: lr_scheduler.CyclicLR(
                 o, 0.01, 0.1, step_size_up=up, step_size_down=down, mode=mode, gamma=gamma, cycle_momentum=False
             ),
-            lambda mode=mode, up=up, down=down, gamma=gamma: jaxsched.cyclic(
-                min_value=0.01, max_value=0.1, step_size_up=up, step_size_down=down, mode=mode, gamma=gamma
+            lambda up=up, down=down, rate=rate, period=period: jaxsched.cyclic(
+                min_value=0.01, max_value=0.1, up_steps=up, down_steps=down, decay_rate=rate, period=period
             ),
             n,
         )
-    for anneal, three, total, pct in [
-        ("cos", False, 100, 0.3),
-        ("linear", False, 97, 0.25),
-        ("cos", True, 100, 0.3),
-        ("linear", True, 120, 0.4),
-        ("cos", False, 1000, 0.1),
+    for anneal, three, total, pct, div, final_div in [
+        ("cos", False, 100, 0.3, 25.0, 1e4),
+        ("linear", False, 97, 0.25, 25.0, 1e4),
+        ("cos", True, 100, 0.3, 25.0, 1e4),
+        ("linear", True, 120, 0.4, 25.0, 1e4),
+        ("cos", False, 1000, 0.1, 25.0, 1e4),
+        ("cos", False, 200, 0.25, 10.0, 100.0),
+        ("linear", True, 150, 0.3, 5.0, 1e3),
     ]:
+        # div_factor and final_div_factor are absolute values here: None for PyTorch's defaults.
+        init, end = (None, None) if (div, final_div) == (25.0, 1e4) else (0.1 / div, 0.1 / div / final_div)
         yield Case(
-            f"OneCycleLR[{anneal},three_phase={three},total={total},pct={pct}]",
+            f"OneCycleLR[{anneal},three_phase={three},total={total},pct={pct},div={div},final_div={final_div}]",
             lr,
-            lambda o, anneal=anneal, three=three, total=total, pct=pct: lr_scheduler.OneCycleLR(
-                o,
-                0.1,
+            lambda o, anneal=anneal, three=three, total=total, pct=pct, div=div, final_div=final_div: (
+                lr_scheduler.OneCycleLR(
+                    o,
+                    0.1,
+                    total_steps=total,
+                    pct_start=pct,
+                    anneal_strategy=anneal,
+                    div_factor=div,
+                    final_div_factor=final_div,
+                    three_phase=three,
+                    cycle_momentum=False,
+                )
+            ),
+            lambda anneal=anneal, three=three, total=total, pct=pct, init=init, end=end: jaxsched.one_cycle(
+                peak_value=0.1,
                 total_steps=total,
                 pct_start=pct,
-                anneal_strategy=anneal,
+                init_value=init,
+                end_value=end,
+                shape={"cos": "cosine", "linear": "linear"}[anneal],
                 three_phase=three,
-                cycle_momentum=False,
-            ),
-            lambda anneal=anneal, three=three, total=total, pct=pct: jaxsched.one_cycle(
-                peak_value=0.1, total_steps=total, pct_start=pct, anneal=anneal, three_phase=three
             ),
             total,
         )
@@ -100,21 +116,21 @@ def _cases():
         "StepLR[step_size=30,gamma=0.1]",
         lr,
         lambda o: lr_scheduler.StepLR(o, 30, 0.1),
-        lambda: jaxsched.step_decay(init_value=lr, step_size=30, factor=0.1),
+        lambda: jaxsched.step_decay(init_value=lr, period=30, decay_rate=0.1),
         200,
     )
     yield Case(
         "MultiStepLR[milestones=[10,25,70],gamma=0.5]",
         lr,
         lambda o: lr_scheduler.MultiStepLR(o, [10, 25, 70], 0.5),
-        lambda: jaxsched.multistep_decay(init_value=lr, milestones=[10, 25, 70], factor=0.5),
+        lambda: jaxsched.multistep_decay(init_value=lr, boundaries=[10, 25, 70], decay_rate=0.5),
         100,
     )
     yield Case(
         "ExponentialLR[gamma=0.97]",
         lr,
         lambda o: lr_scheduler.ExponentialLR(o, 0.97),
-        lambda: jaxsched.exponential(init_value=lr, decay_rate=0.97, decay_steps=1),
+        lambda: jaxsched.exponential(init_value=lr, decay_rate=0.97, period=1),
         200,
     )
     for total, power in [(50, 1.0), (40, 2.0), (30, 0.5)]:

@@ -36,7 +36,7 @@ def test_values_are_absolute():
     assert float(s(10)) == pytest.approx(0.3, rel=1e-7)  # not 0.1 * 0.3
 
 
-@pytest.mark.parametrize("kwargs", PIECEWISE[:3])
+@pytest.mark.parametrize("kwargs", PIECEWISE[:3] + PIECEWISE[4:])
 def test_traced_construction(kwargs):
     steps = jnp.asarray(key_steps(*kwargs["boundaries"]).astype(np.int32))
     expected = ref_piecewise_constant(np.asarray(steps), **kwargs)
@@ -46,6 +46,9 @@ def test_traced_construction(kwargs):
     # concrete lists inside a trace too
     got = jax.jit(lambda: jaxsched.piecewise_constant(**kwargs)(steps))()
     np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-6)
+    # concrete boundaries, traced values
+    fn = jax.jit(lambda v: jaxsched.piecewise_constant(boundaries=kwargs["boundaries"], values=v)(steps))
+    np.testing.assert_allclose(np.asarray(fn(jnp.asarray(kwargs["values"], jnp.float32))), expected, rtol=1e-6)
 
 
 def test_vmap_over_values():

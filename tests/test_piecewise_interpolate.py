@@ -13,7 +13,7 @@ from helpers import INT32_MAX, assert_matches, assert_one_trace, key_steps
 import jaxsched
 
 
-def reference(boundaries, values, interpolation):
+def reference(boundaries, values, shape):
     b = np.asarray(boundaries, dtype=np.float64)
     v = np.asarray(values, dtype=np.float64)
 
@@ -23,7 +23,7 @@ def reference(boundaries, values, interpolation):
             return np.full_like(t, v[0])
         i = np.clip(np.searchsorted(b, t, side="right"), 1, len(b) - 1)
         x = np.clip((t - b[i - 1]) / (b[i] - b[i - 1]), 0.0, 1.0)
-        if interpolation == "linear":
+        if shape == "linear":
             return v[i - 1] + (v[i] - v[i - 1]) * x
         # 0.5 * (1 + cos(pi * x)) written as sin(pi/2 * (1 - x))**2, with 1 - x
         # from the integers: float64 cancels to 0 next to the end otherwise.
@@ -42,48 +42,60 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("interpolation", ["linear", "cosine"])
+@pytest.mark.parametrize("shape", ["linear", "cosine"])
 @pytest.mark.parametrize(("boundaries", "values"), CASES)
-def test_matches_reference(boundaries, values, interpolation):
-    s = jaxsched.piecewise_interpolate(boundaries=boundaries, values=values, interpolation=interpolation)
+def test_matches_reference(boundaries, values, shape):
+    s = jaxsched.piecewise_interpolate(boundaries=boundaries, values=values, shape=shape)
     steps = key_steps(*boundaries)
     mids = [(a + b) // 2 for a, b in itertools.pairwise(boundaries)]
     steps = np.unique(np.concatenate([steps, mids, [INT32_MAX - 5]]))
     # Values of mixed signs cancel where the curve crosses zero: allow float32
     # precision of the largest value there.
     atol = 1e-7 * max(abs(v) for v in values) if min(values) < 0 else 0.0
-    assert_matches(s, reference(boundaries, values, interpolation), steps, atol=atol)
+    assert_matches(s, reference(boundaries, values, shape), steps, atol=atol)
 
 
-@pytest.mark.parametrize("interpolation", ["linear", "cosine"])
-def test_exact_at_points_and_held_outside(interpolation):
+@pytest.mark.parametrize("shape", ["linear", "cosine"])
+def test_exact_at_points_and_held_outside(shape):
     b, v = [3, 10, 50, 20_000_000], [0.1, 0.7, 0.3, 1e-6]
-    s = jaxsched.piecewise_interpolate(boundaries=b, values=v, interpolation=interpolation)
+    s = jaxsched.piecewise_interpolate(boundaries=b, values=v, shape=shape)
     for bi, vi in zip(b, v, strict=True):
         assert float(s(bi)) == np.float32(vi)
     assert float(s(0)) == np.float32(v[0])
     assert float(s(INT32_MAX)) == np.float32(v[-1])
-    if interpolation == "linear":
+    if shape == "linear":
         assert float(s(20_000_000 - 1)) != np.float32(v[-1])
 
 
 def test_cosine_is_flat_at_the_points_and_symmetric():
-    s = jaxsched.piecewise_interpolate(boundaries=[0, 1000], values=[1.0, 0.0], interpolation="cosine")
+    s = jaxsched.piecewise_interpolate(boundaries=[0, 1000], values=[1.0, 0.0], shape="cosine")
     x = np.asarray(s(np.arange(1001)))
     np.testing.assert_allclose(x + x[::-1], 1.0, rtol=0, atol=3e-7)
     assert np.all(np.diff(x) <= 0)
     assert x[0] - x[1] < 1e-5 and x[999] - x[1000] < 1e-5
 
 
-@pytest.mark.parametrize("interpolation", ["linear", "cosine"])
-def test_traced_construction(interpolation):
+@pytest.mark.parametrize("shape", ["linear", "cosine"])
+def test_traced_construction(shape):
     b, v = [0, 100, 300], [0.0, 1.0, 0.5]
     steps = key_steps(*b)
-    expected = np.asarray(jaxsched.piecewise_interpolate(boundaries=b, values=v, interpolation=interpolation)(steps))
-    got = jax.jit(
-        lambda bb, vv: jaxsched.piecewise_interpolate(boundaries=bb, values=vv, interpolation=interpolation)(steps)
-    )(jnp.asarray(b, jnp.int32), jnp.asarray(v, jnp.float32))
+    expected = np.asarray(jaxsched.piecewise_interpolate(boundaries=b, values=v, shape=shape)(steps))
+    got = jax.jit(lambda bb, vv: jaxsched.piecewise_interpolate(boundaries=bb, values=vv, shape=shape)(steps))(
+        jnp.asarray(b, jnp.int32), jnp.asarray(v, jnp.float32)
+    )
     np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("shape", ["linear", "cosine"])
+def test_traced_values_with_concrete_boundaries(shape):
+    b = list(range(0, 400, 10))  # more than 32 boundaries: a binary search
+    v = [float(i % 7) for i in range(len(b))]
+    steps = key_steps(*b)
+    ref = reference(b, v, shape)(steps.astype(np.float64))
+    got = jax.jit(lambda vv: jaxsched.piecewise_interpolate(boundaries=b, values=vv, shape=shape)(steps))(
+        jnp.asarray(v, jnp.float32)
+    )
+    np.testing.assert_allclose(np.asarray(got), ref, rtol=1e-6, atol=1e-6)
 
 
 def test_vmap_over_a_stack_of_schedules():
@@ -99,7 +111,7 @@ def test_vmap_over_a_stack_of_schedules():
     "kwargs",
     [
         dict(boundaries=[0, 100], values=[1.0, 0.5]),
-        dict(boundaries=[0, 100, 300], values=[0.0, 1.0, 0.5], interpolation="cosine"),
+        dict(boundaries=[0, 100, 300], values=[0.0, 1.0, 0.5], shape="cosine"),
         dict(boundaries=[7], values=[3e-4]),
     ],
 )
@@ -123,14 +135,18 @@ def test_round_trips(kwargs):
         (dict(boundaries=[0, 2**31], values=[1.0, 2.0]), "boundaries must fit in int32"),
         (dict(boundaries=[0, 5], values=[1.0, float("nan")]), "values must be finite, got [1.0, nan]"),
         (dict(boundaries=[0, 5], values=[1.0, float("inf")]), "values must be finite"),
-        (dict(boundaries=[0, 5], values=1.0), "values must be a list of numbers, got 1.0"),
-        (dict(boundaries=[0, 5], values=[1.0, 2.0], interpolation="cos"), "interpolation must be one of"),
+        (dict(boundaries=[0, 5], values=[1.0, 2.0], shape="cos"), "shape must be one of 'linear', 'cosine', got 'cos'"),
     ],
 )
 def test_bad_inputs(kwargs, message):
     with pytest.raises(ValueError, match=r"^piecewise_interpolate: ") as e:
         jaxsched.piecewise_interpolate(**kwargs)
     assert message in str(e.value)
+
+
+def test_values_must_be_a_list():
+    with pytest.raises(TypeError, match=r"^piecewise_interpolate: values must be a list of real numbers, got 1.0$"):
+        jaxsched.piecewise_interpolate(boundaries=[0, 5], values=1.0)
 
 
 def test_positional_arguments_are_refused():

@@ -11,11 +11,12 @@ from helpers import INT32_MAX, assert_matches, assert_traced_construction, key_s
 import jaxsched
 
 
-def reference(peak, w, h, d, init_scale=0.01, final_scale=0.01):
-    """fairseq's step_update, stage by stage."""
-    init, final = peak * init_scale, peak * final_scale
+def reference(peak, w, h, d, init=None, end=None):
+    """fairseq's step_update, stage by stage (None: fairseq's default scale 0.01 of the peak)."""
+    init = 0.01 * peak if init is None else init
+    end = 0.01 * peak if end is None else end
     rate = (peak - init) / w if w else 0.0
-    decay = -math.log(final_scale) / d
+    decay = -math.log(end / peak) / d
 
     def one(t):
         t = max(int(t), 0)
@@ -25,17 +26,18 @@ def reference(peak, w, h, d, init_scale=0.01, final_scale=0.01):
             return peak
         if t <= w + h + d:
             return peak * math.exp(-decay * (t - w - h))
-        return final
+        return end
 
     return lambda ts: np.array([one(t) for t in np.asarray(ts)])
 
 
 CASES = [
     dict(peak_value=1.0, warmup_steps=10, hold_steps=20, decay_steps=100),
-    dict(peak_value=5e-4, warmup_steps=8000, hold_steps=32000, decay_steps=40000, init_scale=0.01, final_scale=0.05),
+    dict(peak_value=5e-4, warmup_steps=8000, hold_steps=32000, decay_steps=40000, init_value=5e-6, end_value=2.5e-5),
     dict(peak_value=1.0, warmup_steps=0, hold_steps=0, decay_steps=1),
-    dict(peak_value=1.0, warmup_steps=0, hold_steps=5, decay_steps=10, final_scale=1.0),
-    dict(peak_value=2.0, warmup_steps=3, hold_steps=0, decay_steps=7, init_scale=0.0, final_scale=1e-6),
+    dict(peak_value=1.0, warmup_steps=0, hold_steps=5, decay_steps=10, end_value=1.0),
+    dict(peak_value=2.0, warmup_steps=3, hold_steps=0, decay_steps=7, init_value=0.0, end_value=2e-6),
+    dict(peak_value=-2.0, warmup_steps=4, hold_steps=2, decay_steps=9, init_value=-0.5, end_value=-0.1),
     dict(peak_value=1.0, warmup_steps=1_000_000, hold_steps=20_000_000, decay_steps=INT32_MAX - 21_000_000),
 ]
 
@@ -47,11 +49,12 @@ def test_matches_reference(kwargs):
     steps = key_steps(*[b for b in (w, w + h, w + h + d) if b > 0])
     steps = np.unique(np.concatenate([steps, [w // 2, w + h + d // 3, w + h + d // 2]]))
     steps = steps[steps <= INT32_MAX]
-    final_scale = kwargs.get("final_scale", 0.01)
-    ref = reference(kwargs["peak_value"], w, h, d, kwargs.get("init_scale", 0.01), final_scale)
-    # value = peak * exp(x * log(final_scale)): rounding the float32 exponent
-    # costs |log(final_scale)| * 6e-8 (8e-7 for 1e-6), the condition of exp.
-    assert_matches(s, ref, steps, rtol=max(1e-6, 1.5e-7 * abs(math.log(final_scale))))
+    peak = kwargs["peak_value"]
+    end = kwargs.get("end_value", 0.01 * peak)
+    ref = reference(peak, w, h, d, kwargs.get("init_value"), kwargs.get("end_value"))
+    # value = peak * exp(x * log(end / peak)): rounding the float32 exponent
+    # costs |log(end / peak)| * 6e-8 (8e-7 for 1e-6), the condition of exp.
+    assert_matches(s, ref, steps, rtol=max(1e-6, 1.5e-7 * abs(math.log(end / peak))))
 
 
 def test_stages():
@@ -64,7 +67,19 @@ def test_stages():
     assert np.all(x[130:] == np.float32(0.01))
 
 
-@pytest.mark.parametrize("kwargs", CASES[:5])
+def test_defaults_are_fairseqs_scales():
+    """None means 0.01 * peak_value, stored as an absolute value (repr and configs show it)."""
+    kwargs = dict(peak_value=0.5, warmup_steps=10, hold_steps=20, decay_steps=100)
+    s = jaxsched.tri_stage(**kwargs)
+    assert s == jaxsched.tri_stage(**kwargs, init_value=0.005, end_value=0.005)
+    assert s != jaxsched.tri_stage(**kwargs, init_value=0.005, end_value=0.006)
+    assert float(s(0)) == np.float32(0.005) and float(s(10**6)) == np.float32(0.005)
+    assert repr(s).endswith("init_value=0.005, end_value=0.005)")
+    flat = jaxsched.tri_stage(peak_value=0.0, warmup_steps=2, hold_steps=2, decay_steps=3)
+    np.testing.assert_array_equal(np.asarray(flat(np.arange(10))), np.zeros(10, np.float32))
+
+
+@pytest.mark.parametrize("kwargs", CASES[:5] + CASES[6:])
 def test_traced_construction(kwargs):
     w, h, d = kwargs["warmup_steps"], kwargs["hold_steps"], kwargs["decay_steps"]
     assert_traced_construction(jaxsched.tri_stage, kwargs, key_steps(*[b for b in (w, w + h, w + h + d) if b > 0]))
@@ -89,20 +104,32 @@ def test_round_trips(kwargs):
         ),
         (dict(peak_value=float("nan"), warmup_steps=1, hold_steps=1, decay_steps=1), "peak_value must be finite"),
         (
-            dict(peak_value=1.0, warmup_steps=1, hold_steps=1, decay_steps=1, init_scale=-0.1),
-            "init_scale must be in [0, 1], got -0.1",
+            dict(peak_value=1.0, warmup_steps=1, hold_steps=1, decay_steps=1, init_value=-0.1),
+            "init_value must be in [0, peak_value] (peak_value 1.0), got -0.1",
         ),
         (
-            dict(peak_value=1.0, warmup_steps=1, hold_steps=1, decay_steps=1, init_scale=2.0),
-            "init_scale must be in [0, 1], got 2.0",
+            dict(peak_value=1.0, warmup_steps=1, hold_steps=1, decay_steps=1, init_value=2.0),
+            "init_value must be in [0, peak_value] (peak_value 1.0), got 2.0",
         ),
         (
-            dict(peak_value=1.0, warmup_steps=1, hold_steps=1, decay_steps=1, final_scale=0.0),
-            "final_scale must be in (0, 1], got 0.0",
+            dict(peak_value=1.0, warmup_steps=1, hold_steps=1, decay_steps=1, end_value=0.0),
+            "end_value must be in (0, peak_value] (peak_value 1.0), got 0.0",
         ),
         (
-            dict(peak_value=1.0, warmup_steps=1, hold_steps=1, decay_steps=1, final_scale=1.5),
-            "final_scale must be in (0, 1], got 1.5",
+            dict(peak_value=1.0, warmup_steps=1, hold_steps=1, decay_steps=1, end_value=1.5),
+            "end_value must be in (0, peak_value] (peak_value 1.0), got 1.5",
+        ),
+        (
+            dict(peak_value=1.0, warmup_steps=1, hold_steps=1, decay_steps=1, end_value=-0.5),
+            "end_value must be in (0, peak_value] (peak_value 1.0), got -0.5",
+        ),
+        (
+            dict(peak_value=-1.0, warmup_steps=1, hold_steps=1, decay_steps=1, init_value=0.5),
+            "init_value must be in [0, peak_value] (peak_value -1.0), got 0.5",
+        ),
+        (
+            dict(peak_value=0.0, warmup_steps=1, hold_steps=1, decay_steps=1, end_value=0.0),
+            "end_value must be in (0, peak_value] (peak_value 0.0), got 0.0",
         ),
     ],
 )

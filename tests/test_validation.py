@@ -25,12 +25,16 @@ VALID = {
         ["total_steps"],
     ),
     "exponential": (
-        {"init_value": 1.0, "decay_rate": 0.5, "decay_steps": 10, "end_value": 0.1},
+        {"init_value": 1.0, "decay_rate": 0.5, "period": 10, "end_value": 0.1},
         ["init_value", "decay_rate", "end_value"],
-        ["decay_steps"],
+        ["period"],
     ),
-    "step_decay": ({"init_value": 1.0, "step_size": 10, "factor": 0.5}, ["init_value", "factor"], ["step_size"]),
-    "multistep_decay": ({"init_value": 1.0, "milestones": [10, 20], "factor": 0.5}, ["init_value", "factor"], []),
+    "step_decay": ({"init_value": 1.0, "period": 10, "decay_rate": 0.5}, ["init_value", "decay_rate"], ["period"]),
+    "multistep_decay": (
+        {"init_value": 1.0, "boundaries": [10, 20], "decay_rate": 0.5},
+        ["init_value", "decay_rate"],
+        [],
+    ),
     "piecewise_constant": ({"boundaries": [10, 20], "values": [1.0, 0.5, 0.1]}, [], []),
     "cosine": (
         {"init_value": 1.0, "total_steps": 10, "end_value": 0.0, "exponent": 1.0},
@@ -240,32 +244,32 @@ def test_exponent_must_be_positive(fn, exponent):
 @pytest.mark.parametrize("rate", [0.0, -0.5, -2.0])
 def test_decay_rate_must_be_positive(rate):
     with pytest.raises(ValueError, match=message("exponential", "decay_rate", repr(rate))):
-        js.exponential(init_value=1.0, decay_rate=rate, decay_steps=10)
+        js.exponential(init_value=1.0, decay_rate=rate, period=10)
 
 
 def test_exponential_bounds():
     with pytest.raises(ValueError, match=message("exponential", "end_value", "decay_rate (1.5)")):
-        js.exponential(init_value=1.0, decay_rate=1.5, decay_steps=10)  # unbounded growth
+        js.exponential(init_value=1.0, decay_rate=1.5, period=10)  # unbounded growth
     with pytest.raises(
         ValueError, match=message("exponential", "end_value (2.0)", "init_value (1.0)", "decay_rate (0.5)")
     ):
-        js.exponential(init_value=1.0, decay_rate=0.5, decay_steps=10, end_value=2.0)
+        js.exponential(init_value=1.0, decay_rate=0.5, period=10, end_value=2.0)
     with pytest.raises(
         ValueError, match=message("exponential", "end_value (0.5)", "init_value (1.0)", "decay_rate (2.0)")
     ):
-        js.exponential(init_value=1.0, decay_rate=2.0, decay_steps=10, end_value=0.5)
+        js.exponential(init_value=1.0, decay_rate=2.0, period=10, end_value=0.5)
     with pytest.raises(TypeError, match=message("exponential", "staircase", "1")):
-        js.exponential(init_value=1.0, decay_rate=0.5, decay_steps=10, staircase=1)
+        js.exponential(init_value=1.0, decay_rate=0.5, period=10, staircase=1)
 
 
-def test_factors():
+def test_decay_rates():
     for bad in (0.0, -0.5):
-        with pytest.raises(ValueError, match=message("step_decay", "factor", repr(bad))):
-            js.step_decay(init_value=1.0, step_size=10, factor=bad)
-        with pytest.raises(ValueError, match=message("multistep_decay", "factor", repr(bad))):
-            js.multistep_decay(init_value=1.0, milestones=[10], factor=bad)
-    with pytest.raises(ValueError, match=message("step_decay", "factor", "1.5")):
-        js.step_decay(init_value=1.0, step_size=10, factor=1.5)
+        with pytest.raises(ValueError, match=message("step_decay", "decay_rate", "(0, 1]", repr(bad))):
+            js.step_decay(init_value=1.0, period=10, decay_rate=bad)
+        with pytest.raises(ValueError, match=message("multistep_decay", "decay_rate", "positive", repr(bad))):
+            js.multistep_decay(init_value=1.0, boundaries=[10], decay_rate=bad)
+    with pytest.raises(ValueError, match=message("step_decay", "decay_rate", "(0, 1]", "1.5")):
+        js.step_decay(init_value=1.0, period=10, decay_rate=1.5)
 
 
 BAD_BOUNDARIES = [
@@ -284,8 +288,8 @@ def test_bad_boundaries(bad, text, why):
     n = len(bad) if isinstance(bad, list) else 1
     with pytest.raises(ValueError, match=message("piecewise_constant", "boundaries", text, why)):
         js.piecewise_constant(boundaries=bad, values=[1.0] * (n + 1))
-    with pytest.raises(ValueError, match=message("multistep_decay", "milestones", text, why)):
-        js.multistep_decay(init_value=1.0, milestones=bad, factor=0.5)
+    with pytest.raises(ValueError, match=message("multistep_decay", "boundaries", text, why)):
+        js.multistep_decay(init_value=1.0, boundaries=bad, decay_rate=0.5)
     if n >= 1:
         with pytest.raises(ValueError, match=message("join", "boundaries", text, why)):
             js.join([COS] * (n + 1), boundaries=bad)
@@ -357,7 +361,7 @@ def test_traced_values_skip_the_checks():
     assert out.dtype == jnp.float32
     jax.jit(lambda p: js.polynomial(init_value=1.0, end_value=0.0, total_steps=10, power=p)(5))(-1.0)
     jax.jit(lambda b: js.piecewise_constant(boundaries=b, values=[1.0, 2.0, 3.0])(5))(jnp.array([20, 10]))
-    jax.vmap(lambda r: js.exponential(init_value=1.0, decay_rate=r, decay_steps=10)(5))(jnp.array([-1.0, 0.5]))
+    jax.vmap(lambda r: js.exponential(init_value=1.0, decay_rate=r, period=10)(5))(jnp.array([-1.0, 0.5]))
     # Valid traced values work and give the same result.
     got = jax.jit(lambda w, t: js.warmup_cosine(peak_value=1.0, warmup_steps=w, total_steps=t)(15))(10, 110)
     assert float(got) == float(js.warmup_cosine(peak_value=1.0, warmup_steps=10, total_steps=110)(15))
