@@ -18,7 +18,7 @@ import jaxsched
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m jaxsched", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m jaxsched", description=(__doc__ or "").splitlines()[0])
     parser.add_argument(
         "spec", help="a schedule spec, e.g. 'cosine(init_value=0.1, total_steps=1000)', or a JSON config"
     )

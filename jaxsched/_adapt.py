@@ -1,4 +1,4 @@
-"""What the adapters (``optax_compat``, ``from_hf``) share: native errors in the adapter's words.
+"""What the adapters (``optax_compat``, ``from_hf``) share: errors in the adapter's words.
 
 An adapter translates names and lets the native constructors check
 everything. ``renamed`` rewrites their errors, ``"warmup_cosine: total_steps
@@ -16,27 +16,26 @@ from collections.abc import Iterator
 from typing import Any
 
 from jaxsched import _fields as F
-from jaxsched._core import REGISTRY
 
 VALUE = F.Kind("value")
-NON_NEGATIVE = F.Kind("value", interval="[0, inf)")
 POSITIVE = F.Kind("value", interval="(0, inf)")
+NON_NEGATIVE = F.Kind("value", interval="[0, inf)")
 STEPS = F.Kind("length")
+LENGTH = F.Kind("length", minimum=1)
 
 
 @contextlib.contextmanager
 def renamed(adapter: str, **names: str) -> Iterator[None]:
-    """Native errors raised inside (or inside a function it decorates) as
-    errors of ``adapter``: ``"<native>: ..."`` becomes ``"<adapter>: ..."``,
-    each native argument ``a`` named ``names[a]``."""
+    """Errors ``"<fn>: ..."`` of another jaxsched function (a native constructor,
+    or an adapter) raised inside (or inside a function it decorates) as errors
+    of ``adapter``, each argument ``a`` of ``fn`` named ``names[a]``."""
     try:
         yield
     except (TypeError, ValueError) as err:
-        native, _, message = str(err).partition(": ")
-        if native not in REGISTRY:
+        fn, _, message = str(err).partition(": ")
+        if fn == adapter or not fn.isidentifier():
             raise
-        if names:
-            message = re.sub(rf"\b({'|'.join(names)})\b", lambda m: names[m[1]], message)
+        message = re.sub(r"\w+", lambda m: names.get(m[0], m[0]), message)
         raise type(err)(f"{adapter}: {message}") from None
 
 

@@ -1,10 +1,7 @@
 """Composition: ``join`` and the wrappers. Each result is a schedule too."""
 
-from __future__ import annotations
-
 import dataclasses
 import functools
-import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -33,11 +30,8 @@ class Join(Schedule):
 
     def _check(self, given: dict[str, Any]) -> None:
         if len(self.boundaries) != len(self.schedules) - 1:
-            F.fail(
-                self.name,
-                f"boundaries must have one entry fewer than schedules ({len(self.schedules)}), "
-                f"got {F.fmt(given['boundaries'])}",
-            )
+            n, got = len(self.schedules), F.fmt(given["boundaries"])
+            F.fail(self.name, f"boundaries must have one entry fewer than schedules ({n}), got {got}")
 
     def _value(self, step: jax.Array) -> jax.Array:
         index = search(self.boundaries, step)
@@ -77,8 +71,13 @@ def join(schedules: Sequence[Schedule], *, boundaries: ArrayLike) -> Schedule:
     return Join(**locals())
 
 
-class Warmup(Schedule):
+class _Wrapper(Schedule):
+    """A schedule that transforms one child schedule."""
+
     schedule: Schedule = F.schedule()
+
+
+class Warmup(_Wrapper):
     warmup_steps: jax.Array = F.length()
     init_value: jax.Array = F.value(0.0)
     shape: str = F.choice("linear", *WARMUP_SHAPES)
@@ -129,7 +128,7 @@ class Multiply(Schedule):
     schedules: tuple[Schedule, ...] = F.schedules()
 
     def _value(self, step: jax.Array) -> jax.Array:
-        return functools.reduce(operator.mul, [child._at(step) for child in self.schedules])
+        return functools.reduce(jnp.multiply, [child._at(step) for child in self.schedules])
 
 
 @register(Multiply)
@@ -155,8 +154,7 @@ def multiply(*schedules: Schedule) -> Schedule:
     return Multiply(**locals())
 
 
-class Scale(Schedule):
-    schedule: Schedule = F.schedule()
+class Scale(_Wrapper):
     factor: jax.Array = F.value()
 
     def _value(self, step: jax.Array) -> jax.Array:
@@ -183,20 +181,16 @@ def scale(schedule: Schedule, *, factor: ArrayLike) -> Schedule:
     return Scale(**locals())
 
 
-class Clip(Schedule):
-    schedule: Schedule = F.schedule()
+class Clip(_Wrapper):
     min_value: jax.Array | None = F.value(None)
     max_value: jax.Array | None = F.value(None)
 
     def _check(self, given: dict[str, Any]) -> None:
         lo, hi = self.min_value, self.max_value
-        if lo is None and hi is None:
-            F.fail(self.name, "needs min_value or max_value, got neither")
+        F.require(lo is not None or hi is not None, self.name, "needs min_value or max_value, got neither")
         if lo is not None and hi is not None and lo > hi:
-            F.fail(
-                self.name,
-                f"min_value ({F.fmt(given['min_value'])}) must not exceed max_value ({F.fmt(given['max_value'])})",
-            )
+            low, high = F.fmt(given["min_value"]), F.fmt(given["max_value"])
+            F.fail(self.name, f"min_value ({low}) must not exceed max_value ({high})")
 
     def _value(self, step: jax.Array) -> jax.Array:
         return jnp.clip(self.schedule._at(step), self.min_value, self.max_value)
@@ -224,8 +218,7 @@ def clip(schedule: Schedule, *, min_value: ArrayLike | None = None, max_value: A
     return Clip(**locals())
 
 
-class Offset(Schedule):
-    schedule: Schedule = F.schedule()
+class Offset(_Wrapper):
     steps: jax.Array = F.length(minimum=-F.INT32_MAX)
 
     def _value(self, step: jax.Array) -> jax.Array:
@@ -257,8 +250,7 @@ def offset(schedule: Schedule, *, steps: ArrayLike) -> Schedule:
     return Offset(**locals())
 
 
-class Repeat(Schedule):
-    schedule: Schedule = F.schedule()
+class Repeat(_Wrapper):
     period: jax.Array = F.length(minimum=1)
 
     def _value(self, step: jax.Array) -> jax.Array:

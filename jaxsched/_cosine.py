@@ -1,7 +1,5 @@
 """Cosine decay, and cosine waves or hard restarts over a fixed length."""
 
-from __future__ import annotations
-
 from typing import Any
 
 import jax
@@ -13,10 +11,15 @@ from jaxsched._core import Schedule, register
 from jaxsched._math import cosine_shape, fraction, interpolate, lerp
 
 
-class Cosine(Schedule):
+class Decay(Schedule):
+    """The fields of a decay from ``init_value`` to ``end_value`` over ``total_steps``."""
+
     init_value: jax.Array = F.value()
     total_steps: jax.Array = F.length(minimum=1)
     end_value: jax.Array = F.value(0.0)
+
+
+class Cosine(Decay):
     exponent: jax.Array = F.value(1.0, interval="(0, inf)")
 
     def _value(self, step: jax.Array) -> jax.Array:
@@ -59,23 +62,17 @@ def cosine(
     return Cosine(**locals())
 
 
-class CosineCycles(Schedule):
-    init_value: jax.Array = F.value()
-    total_steps: jax.Array = F.length(minimum=1)
+class CosineCycles(Decay):
     cycles: jax.Array = F.value()
     restarts: bool = F.flag(False)
-    end_value: jax.Array = F.value(0.0)
 
     def _check(self, given: dict[str, Any]) -> None:
-        n, got = float(self.cycles), F.fmt(given["cycles"])
-        if self.restarts and (n < 1 or n != int(n)):
-            F.fail(self.name, f"cycles must be a whole number, at least 1, got {got}")
-        if not self.restarts and (n <= 0 or 2 * n != int(2 * n)):
-            F.fail(self.name, f"cycles must be a positive multiple of 0.5 (exact integer phases), got {got}")
-        if int(self.total_steps) * n * (1 if self.restarts else 2) > F.INT32_MAX:
-            F.fail(
-                self.name, f"total_steps * cycles ({int(self.total_steps)} * {n:g}) is too large for exact int32 phases"
-            )
+        # k * n, the number of half-cosine phases (decays when restarting), must be a whole number.
+        T, n, k = int(self.total_steps), float(self.cycles), 1 if self.restarts else 2
+        what = "a whole number, at least 1" if self.restarts else "a positive multiple of 0.5 (exact integer phases)"
+        F.require(k * n >= 1 and k * n == int(k * n), self.name, f"cycles must be {what}, got {F.fmt(given['cycles'])}")
+        if T * n * k > F.INT32_MAX:
+            F.fail(self.name, f"total_steps * cycles ({T} * {n:g}) is too large for exact int32 phases")
 
     def _value(self, step: jax.Array) -> jax.Array:
         # The phase is an exact integer: n * t mod T (restarts), 2 n * t mod 2 T (waves, n = k / 2).

@@ -14,8 +14,9 @@ _INJECT_STATES = (optax.InjectHyperparamsState, optax.InjectStatefulHyperparamsS
 
 def _walk(node: Any) -> Iterator[tuple[str, Any]]:
     """``(field name, value)`` for every node of an optimizer state, depth first."""
-    if isinstance(node, tuple) and hasattr(node, "_fields"):  # NamedTuple states
-        children: Any = zip(node._fields, node, strict=True)
+    fields = getattr(node, "_fields", None)
+    if isinstance(node, tuple) and fields is not None:  # NamedTuple states
+        children: Any = zip(fields, node, strict=True)
     elif isinstance(node, Mapping):  # named chains, hyperparameter dicts, nnx.State
         children = ((str(k), v) for k, v in node.items())
     elif isinstance(node, (tuple, list)):  # chains

@@ -1,8 +1,6 @@
 """Cyclical schedules: Smith's cyclical learning rates (a triangle wave) and
 the one-cycle policy."""
 
-from __future__ import annotations
-
 from typing import Any
 
 import jax
@@ -12,7 +10,7 @@ from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
-from jaxsched._math import cosine_shape, fraction, search
+from jaxsched._math import cosine_shape, fraction, lerp, search
 from jaxsched._precise import power
 
 
@@ -25,27 +23,19 @@ class Cyclic(Schedule):
     period: jax.Array | None = F.length(None, minimum=1)
 
     def _check(self, given: dict[str, Any]) -> None:
-        if self.min_value > self.max_value:
-            F.fail(
-                self.name,
-                f"min_value ({F.fmt(given['min_value'])}) must not exceed max_value ({F.fmt(given['max_value'])})",
-            )
+        low, high = F.fmt(given["min_value"]), F.fmt(given["max_value"])
+        F.require(self.min_value <= self.max_value, self.name, f"min_value ({low}) must not exceed max_value ({high})")
         down = "up_steps" if self.down_steps is None else "down_steps"
         if int(self.up_steps) + int(getattr(self, down)) > F.INT32_MAX:
-            F.fail(
-                self.name,
-                f"up_steps + down_steps ({F.fmt(given['up_steps'])} + {F.fmt(given[down])}) must fit in int32 "
-                f"(at most {F.INT32_MAX})",
-            )
+            u, d = F.fmt(given["up_steps"]), F.fmt(given[down])
+            F.fail(self.name, f"up_steps + down_steps ({u} + {d}) must fit in int32 (at most {F.INT32_MAX})")
 
     def _value(self, step: jax.Array) -> jax.Array:
-        up = self.up_steps
-        down = up if self.down_steps is None else self.down_steps
+        up, down = self.up_steps, self.up_steps if self.down_steps is None else self.down_steps
         cycle = up + down
-        t = step % cycle
+        t, n = step % cycle, step // (cycle if self.period is None else self.period)
         height = jnp.where(t <= up, fraction(t, up), fraction(cycle - t, down))
-        period = cycle if self.period is None else self.period
-        return self.min_value + (self.max_value - self.min_value) * (height * power(self.decay_rate, step // period))
+        return lerp(self.min_value, self.max_value, height * power(self.decay_rate, n))
 
 
 @register(Cyclic)
@@ -124,25 +114,18 @@ class OneCycle(Schedule):
         if self.three_phase and F.as_float(self.pct_start) > 0.5:
             F.fail(self.name, f"pct_start must be at most 0.5 with three_phase=True, got {F.fmt(given['pct_start'])}")
         if self._rise(np) < 1:
-            F.fail(
-                self.name,
-                f"pct_start * total_steps ({F.fmt(given['pct_start'])} * {F.fmt(given['total_steps'])}) must be at "
-                "least 1: with a shorter rise the schedule would start past its peak; raise total_steps or pct_start",
-            )
+            p, T = F.fmt(given["pct_start"]), F.fmt(given["total_steps"])
+            why = "with a shorter rise the schedule would start past its peak; raise total_steps or pct_start"
+            F.fail(self.name, f"pct_start * total_steps ({p} * {T}) must be at least 1: {why}")
 
     def _derive(self, xp: Any) -> dict[str, Any]:
         init = xp.asarray(self.peak_value, float) / 25 if self.init_value is None else self.init_value
         end = xp.asarray(init, float) / 1e4 if self.end_value is None else self.end_value
-        a, total = self._rise(xp), xp.asarray(self.total_steps, float)
-        marks = xp.stack([0 * a, a - 1, 2 * a - 2, total - 1] if self.three_phase else [0 * a, a - 1, total - 1])
+        a, last = self._rise(xp), xp.asarray(self.total_steps, float) - 1
+        marks = xp.stack([0 * a, a - 1, 2 * a - 2, last] if self.three_phase else [0 * a, a - 1, last])
         whole = xp.floor(marks)
-        f32 = xp.float32
-        return {
-            "init_value": xp.asarray(init, f32),
-            "end_value": xp.asarray(end, f32),
-            "ends": whole.astype(xp.int32),
-            "fracs": (marks - whole).astype(f32),
-        }
+        out = {"init_value": xp.asarray(init, xp.float32), "end_value": xp.asarray(end, xp.float32)}
+        return out | {"ends": whole.astype(xp.int32), "fracs": (marks - whole).astype(xp.float32)}
 
     def _value(self, step: jax.Array) -> jax.Array:
         # Phase j runs from the real step e[j] to e[j + 1]; e = whole + frac, so
@@ -159,8 +142,8 @@ class OneCycle(Schedule):
         left = jnp.where(empty, 0.0, left / jnp.where(empty, 1.0, length))
         if self.shape == "cosine":  # 0.5 * (1 - cos(pi * done)) and 0.5 * (1 + cos(pi * done))
             done, left = cosine_shape(done), cosine_shape(left)
-        init, peak = self.init_value, self.peak_value
-        values = jnp.stack([init, peak, init, self.end_value] if self.three_phase else [init, peak, self.end_value])
+        init, peak, end = self.init_value, self.peak_value, self.end_value
+        values = jnp.stack([init, peak, init, end] if self.three_phase else [init, peak, end])
         return values[j] * left + values[j + 1] * done
 
 

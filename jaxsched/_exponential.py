@@ -1,7 +1,5 @@
 """Exponential decay and step decay (PyTorch's StepLR and MultiStepLR)."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,24 +26,19 @@ class Exponential(Schedule):
 
     def _check(self, given: dict[str, Any]) -> None:
         rate, end = F.as_float(self.decay_rate), self.end_value
-        if rate > 1 and end is None:
-            F.fail(self.name, f"end_value is required when decay_rate ({F.fmt(given['decay_rate'])}) is above 1")
+        e, i, r = (F.fmt(given[k]) for k in ("end_value", "init_value", "decay_rate"))
+        F.require(rate <= 1 or end is not None, self.name, f"end_value is required when decay_rate ({r}) is above 1")
         if end is not None and ((rate < 1 and end > self.init_value) or (rate > 1 and end < self.init_value)):
             side, rel = ("exceed", "below") if rate < 1 else ("be below", "above")
-            F.fail(
-                self.name,
-                f"end_value ({F.fmt(given['end_value'])}) must not {side} init_value "
-                f"({F.fmt(given['init_value'])}) when decay_rate ({F.fmt(given['decay_rate'])}) is {rel} 1",
-            )
+            F.fail(self.name, f"end_value ({e}) must not {side} init_value ({i}) when decay_rate ({r}) is {rel} 1")
 
     def _derive(self, xp: Any) -> dict[str, Any]:
-        log_rate = xp.log(self.decay_rate[..., 0].astype(float) + self.decay_rate[..., 1])
-        if self.end_value is None:
-            return {"log_rate": log_rate.astype(xp.float32)}
-        with np.errstate(divide="ignore", invalid="ignore"):  # init 0 or rate 1: no cap
-            reach = xp.log(xp.asarray(self.end_value, float) / self.init_value) / log_rate
-        cap = xp.where(xp.isfinite(reach) & (reach >= 0), xp.floor(reach) + 2, xp.inf)
-        return {"log_rate": log_rate.astype(xp.float32), "cap": cap.astype(xp.float32)}
+        out = {"log_rate": xp.log(self.decay_rate[..., 0].astype(float) + self.decay_rate[..., 1])}
+        if self.end_value is not None:
+            with np.errstate(divide="ignore", invalid="ignore"):  # init 0 or rate 1: no cap
+                reach = xp.log(xp.asarray(self.end_value, float) / self.init_value) / out["log_rate"]
+            out["cap"] = xp.where(xp.isfinite(reach) & (reach >= 0), xp.floor(reach) + 2, xp.inf)
+        return {k: v.astype(xp.float32) for k, v in out.items()}
 
     def _value(self, step: jax.Array) -> jax.Array:
         # Whole periods and the fraction of one are raised separately: their

@@ -1,7 +1,5 @@
 """The Transformer's "Noam" schedule (Vaswani et al. 2017)."""
 
-from __future__ import annotations
-
 from typing import Any
 
 import jax

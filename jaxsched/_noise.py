@@ -1,7 +1,5 @@
 """Multiplicative noise on a schedule, a pure function of the step (timm-style)."""
 
-from __future__ import annotations
-
 import dataclasses
 from typing import Any
 
@@ -13,7 +11,6 @@ from jax.typing import ArrayLike
 from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
 
-_SHAPES = ("normal", "uniform")
 _TRUNCATE = 2.0  # normal noise is truncated at +-2 standard deviations
 
 
@@ -25,8 +22,7 @@ class _Seed(F.Kind):
             return jnp.asarray(x).astype(jnp.int32)
         if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)):
             raise TypeError(f"{fn}: {name} must be an integer, got {F.fmt(x)}")
-        if not 0 <= x <= F.INT32_MAX:
-            F.fail(fn, f"{name} must be in [0, {F.INT32_MAX}], got {F.fmt(x)}")
+        F.require(0 <= x <= F.INT32_MAX, fn, f"{name} must be in [0, {F.INT32_MAX}], got {F.fmt(x)}")
         return np.asarray(x, np.int32)
 
 
@@ -34,7 +30,7 @@ class Noise(Schedule):
     schedule: Schedule = F.schedule()
     std: jax.Array = F.value()
     seed: jax.Array = dataclasses.field(metadata={"kind": _Seed("seed")})
-    shape: str = F.choice("normal", *_SHAPES)
+    shape: str = F.choice("normal", "normal", "uniform")
 
     def _check(self, given: dict[str, Any]) -> None:
         bound = 1 / _TRUNCATE if self.shape == "normal" else 1.0

@@ -1,7 +1,5 @@
 """Piecewise schedules: a table of values indexed by step boundaries."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,9 +20,8 @@ class _Table(Schedule):
     _extra, _per = 1, "one more entry than boundaries"
 
     def _check(self, given: dict[str, Any]) -> None:
-        n = len(self.boundaries)
-        if len(self.values) != n + self._extra:
-            F.fail(self.name, f"values must have {self._per} ({n}), got {len(self.values)} values")
+        if len(self.values) != len(self.boundaries) + self._extra:
+            F.fail(self.name, f"values must have {self._per} ({len(self.boundaries)}), got {len(self.values)} values")
 
 
 class PiecewiseConstant(_Table):
@@ -65,8 +62,7 @@ class PiecewiseInterpolate(_Table):
     _extra, _per = 0, "one entry per boundary"
 
     def _value(self, step: jax.Array) -> jax.Array:
-        b, v = jnp.asarray(self.boundaries), jnp.asarray(self.values)
-        n = b.shape[-1]
+        b, v, n = jnp.asarray(self.boundaries), jnp.asarray(self.values), len(self.boundaries)
         if n == 1:
             return jnp.broadcast_to(v[0], step.shape)
         # The segment [b[i-1], b[i]] that holds the step, clamped to the

@@ -70,15 +70,8 @@ class ReduceOnPlateau:
     def init(self) -> PlateauState:
         """The state before any update: scale 1, no best metric yet."""
         worse = np.inf if self.mode == "min" else -np.inf
-        return PlateauState(
-            count=jnp.zeros((), jnp.int32),
-            scale=jnp.ones((), jnp.float32),
-            best=jnp.full((), worse, jnp.float32),
-            num_bad=jnp.zeros((), jnp.int32),
-            cooldown_counter=jnp.zeros((), jnp.int32),
-            acc_sum=jnp.zeros((), jnp.float32),
-            acc_count=jnp.zeros((), jnp.int32),
-        )
+        i, f = jnp.int32, jnp.float32
+        return PlateauState(i(0), f(1.0), f(worse), i(0), i(0), f(0.0), i(0))
 
     def update(self, state: PlateauState, *, value: Any = None, **extra_args: Any) -> PlateauState:
         """Feeds one metric (``value=``) and advances the step; other extra arguments are ignored."""
@@ -159,12 +152,20 @@ def _update(sched: ReduceOnPlateau, state: PlateauState, value: jax.Array) -> Pl
     )
 
 
+_NUMBER, _COUNT = F.Kind("value", interval="[0, inf)"), F.Kind("length")
+_KINDS = {
+    "factor": F.Kind("value", interval="(0, 1)"), "patience": _COUNT, "threshold": _NUMBER,
+    "threshold_mode": F.Kind("choice", choices=("rel", "abs")), "mode": F.Kind("choice", choices=("min", "max")),
+    "cooldown": _COUNT, "min_value": _NUMBER, "eps": _NUMBER, "accumulation_steps": F.Kind("length", minimum=1),
+}  # fmt: skip
+
+
 def _static(fn: str, name: str, x: Any, kind: F.Kind) -> Any:
-    """A concrete argument checked by its field kind, as a Python number (the schedule is static)."""
+    """An argument checked by its field kind, as a Python value (the schedule is static)."""
     if F.is_traced(x):
         raise TypeError(f"{fn}: {name} must be a concrete number (the schedule is static), got a traced value")
     leaf = kind.convert(fn, name, x)
-    return int(leaf) if kind.what == "length" else float(np.asarray(x, dtype=np.float64))
+    return leaf if kind.what == "choice" else int(leaf) if kind.what == "length" else float(np.float64(x))
 
 
 def reduce_on_plateau(
@@ -258,7 +259,7 @@ def reduce_on_plateau(
         PyTorch's ``torch.optim.lr_scheduler.ReduceLROnPlateau``,
         https://pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.ReduceLROnPlateau.html.
     """
-    fn = "reduce_on_plateau"
+    fn, args = "reduce_on_plateau", locals()
     if isinstance(base, Schedule):
         if F.is_traced(base):
             raise TypeError(f"{fn}: base must be a concrete schedule (the schedule is static), got a traced one")
@@ -266,16 +267,4 @@ def reduce_on_plateau(
         raise TypeError(f"{fn}: base must be a number or a jaxsched schedule, got {base!r}")
     else:
         base = _static(fn, "base", base, F.Kind("value"))
-    counts, numbers = F.Kind("length"), F.Kind("value", interval="[0, inf)")
-    return ReduceOnPlateau(
-        base=base,
-        factor=_static(fn, "factor", factor, F.Kind("value", interval="(0, 1)")),
-        patience=_static(fn, "patience", patience, counts),
-        threshold=_static(fn, "threshold", threshold, numbers),
-        threshold_mode=F.Kind("choice", choices=("rel", "abs")).convert(fn, "threshold_mode", threshold_mode),
-        mode=F.Kind("choice", choices=("min", "max")).convert(fn, "mode", mode),
-        cooldown=_static(fn, "cooldown", cooldown, counts),
-        min_value=_static(fn, "min_value", min_value, numbers),
-        eps=_static(fn, "eps", eps, numbers),
-        accumulation_steps=_static(fn, "accumulation_steps", accumulation_steps, F.Kind("length", minimum=1)),
-    )
+    return ReduceOnPlateau(base=base, **{k: _static(fn, k, args[k], kind) for k, kind in _KINDS.items()})

@@ -1,7 +1,5 @@
 """Constant, linear and polynomial schedules."""
 
-from __future__ import annotations
-
 import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
@@ -40,23 +38,18 @@ def constant(*, value: ArrayLike) -> Schedule:
     return Constant(**locals())
 
 
-class Polynomial(Schedule):
+class Linear(Schedule):
     init_value: jax.Array = F.value()
     end_value: jax.Array = F.value()
     total_steps: jax.Array = F.length(minimum=1)
-    power: jax.Array = F.value(interval="(0, inf)")
+    power = None  # Polynomial's field
 
     def _value(self, step: jax.Array) -> jax.Array:
         return interpolate(self.init_value, self.end_value, step, self.total_steps, exponent=self.power)
 
 
-class Linear(Schedule):
-    init_value: jax.Array = F.value()
-    end_value: jax.Array = F.value()
-    total_steps: jax.Array = F.length(minimum=1)
-
-    def _value(self, step: jax.Array) -> jax.Array:
-        return interpolate(self.init_value, self.end_value, step, self.total_steps)
+class Polynomial(Linear):
+    power: jax.Array = F.value(interval="(0, inf)")
 
 
 @register(Linear)

@@ -8,8 +8,6 @@ declared ``F.value(precise=True)`` and stored as ``[hi, lo]`` float32 words
 (last axis 2) with ``hi + lo`` the float64 value.
 """
 
-from __future__ import annotations
-
 import jax
 import jax.numpy as jnp
 

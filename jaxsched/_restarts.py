@@ -1,7 +1,5 @@
 """Cosine annealing with warm restarts (SGDR)."""
 
-from __future__ import annotations
-
 from fractions import Fraction
 from typing import Any
 
@@ -12,8 +10,9 @@ from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
-from jaxsched._math import cosine_shape, search, warm
+from jaxsched._math import cosine_shape, search
 from jaxsched._precise import power
+from jaxsched._warmup import WarmupConstant
 
 MULT_MIN, MULT_MAX = 1.01, 4096.0
 # Restarts within 2**31 steps at the smallest multiplier (1.01, cycle_steps=1): 1697.
@@ -28,24 +27,19 @@ def _table(c: int, m: Fraction) -> dict[str, np.ndarray]:
     starts = [0]
     while m > 1 and starts[-1] <= F.INT32_MAX << 128:
         starts.append(starts[-1] * num // den + (c << 128))
+    starts += starts[-1:] * (CYCLES + 1 - len(starts))  # a fixed size: repeat the last row
     edges = [min(-(-s >> 128), 2**31) - 1 for s in starts]  # ceil(S_i) - 1, capped
     fracs = [[((e + 1 << 128) - s) / 2**128, (s - (e << 128)) / 2**128] for e, s in zip(edges, starts, strict=True)]
-    pad = CYCLES + 1 - len(starts)  # a fixed size: repeat the last row
-    return {
-        "edges": np.pad(np.array(edges, np.int32), (0, pad), mode="edge"),
-        "fracs": np.pad(np.array(fracs, np.float32), ((0, pad), (0, 0)), mode="edge"),
-    }
+    return {"edges": np.array(edges, np.int32), "fracs": np.array(fracs, np.float32)}
 
 
-class SGDR(Schedule):
-    peak_value: jax.Array = F.value()
+class SGDR(WarmupConstant):
     cycle_steps: jax.Array = F.length(minimum=1)
     cycle_mult: jax.Array = F.value(1.0, precise=True)
     end_value: jax.Array = F.value(0.0)
     decay_rate: jax.Array = F.value(1.0, interval="(0, 1]", precise=True)
     cycle_limit: jax.Array | None = F.length(None, minimum=1)
     warmup_steps: jax.Array = F.length(0)
-    init_value: jax.Array = F.value(0.0)
     # Growing cycles: cycle i starts at the real step S_i and holds the steps
     # edges[i] + 1 .. edges[i + 1] (capped at 2**31 - 1); fracs[i] holds
     # edges[i] + 1 - S_i and S_i - edges[i], each exact.
@@ -53,11 +47,9 @@ class SGDR(Schedule):
     fracs: jax.Array = F.derived()
 
     def _check(self, given: dict[str, Any]) -> None:
-        mult = F.as_float(self.cycle_mult)
+        mult, got = F.as_float(self.cycle_mult), F.fmt(given["cycle_mult"])
         if mult != 1 and not MULT_MIN <= mult <= MULT_MAX:
-            F.fail(
-                self.name, f"cycle_mult must be 1 or in [{MULT_MIN:g}, {MULT_MAX:g}], got {F.fmt(given['cycle_mult'])}"
-            )
+            F.fail(self.name, f"cycle_mult must be 1 or in [{MULT_MIN:g}, {MULT_MAX:g}], got {got}")
 
     def _derive(self, xp: Any) -> dict[str, Any]:
         if xp is np:  # the multiplier as written (1.3 is 13/10): restarts fall where exact arithmetic puts them
@@ -68,7 +60,7 @@ class SGDR(Schedule):
         edges = xp.minimum(xp.ceil(starts) - 1, F.INT32_MAX)
         return {"edges": edges.astype(xp.int32), "fracs": xp.stack([edges + 1 - starts, starts - edges], -1)}
 
-    def _value(self, step: jax.Array) -> jax.Array:
+    def _after(self, step: jax.Array) -> jax.Array:
         s, c = jnp.maximum(step - self.warmup_steps, 0), self.cycle_steps
         edges, fracs = jnp.asarray(self.edges), jnp.asarray(self.fracs)
         i = jnp.minimum(search(edges[1:], s - 1), CYCLES - 1)  # growing cycles: those that end before s
@@ -84,7 +76,7 @@ class SGDR(Schedule):
         value = peak * cosine_shape(left) + self.end_value * cosine_shape(done)
         if self.cycle_limit is not None:
             value = jnp.where(i >= self.cycle_limit, self.end_value, value)
-        return warm(step, self.init_value, self.peak_value, self.warmup_steps, value)
+        return value
 
 
 @register(SGDR)

@@ -1,7 +1,5 @@
 """Hyperbolic-tangent decay (timm's ``TanhLRScheduler``)."""
 
-from __future__ import annotations
-
 from typing import Any
 
 import jax
@@ -10,13 +8,11 @@ from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
+from jaxsched._cosine import Decay
 from jaxsched._math import fraction, lerp
 
 
-class TanhDecay(Schedule):
-    init_value: jax.Array = F.value()
-    total_steps: jax.Array = F.length(minimum=1)
-    end_value: jax.Array = F.value(0.0)
+class TanhDecay(Decay):
     lower: jax.Array = F.value(-7.0)
     upper: jax.Array = F.value(3.0)
 
@@ -25,8 +21,7 @@ class TanhDecay(Schedule):
             F.fail(self.name, f"lower ({F.fmt(given['lower'])}) must be less than upper ({F.fmt(given['upper'])})")
 
     def _value(self, step: jax.Array) -> jax.Array:
-        total = self.total_steps
-        t = jnp.minimum(step, total)
+        total, t = self.total_steps, jnp.minimum(step, self.total_steps)
         x = self.lower * fraction(total - t, total) + self.upper * fraction(t, total)
         # 0.5 * (1 - tanh(x)) == 1 / (1 + exp(2x)): full relative precision
         # where 1 - tanh(x) would cancel (x = 3 at the end by default).

@@ -1,7 +1,5 @@
 """fairseq's tri-stage schedule: warmup, hold, exponential decay."""
 
-from __future__ import annotations
-
 from typing import Any
 
 import jax
@@ -10,14 +8,13 @@ from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
-from jaxsched._math import interpolate, warm
+from jaxsched._math import interpolate
+from jaxsched._warmup import WarmupConstant
 
 _SCALE = 0.01  # fairseq's default init_lr_scale and final_lr_scale
 
 
-class TriStage(Schedule):
-    peak_value: jax.Array = F.value()
-    warmup_steps: jax.Array = F.length()
+class TriStage(WarmupConstant):
     hold_steps: jax.Array = F.length()
     decay_steps: jax.Array = F.length(minimum=1)
     init_value: jax.Array = F.value(None)
@@ -29,8 +26,7 @@ class TriStage(Schedule):
         if sum(int(getattr(self, k)) for k in names) > F.INT32_MAX:
             lengths = " + ".join(F.fmt(given[k]) for k in names)
             F.fail(self.name, f"{' + '.join(names)} ({lengths}) must fit in int32 (at most {F.INT32_MAX})")
-        low, high = sorted((0.0, float(self.peak_value)))  # the interval between 0 and the peak
-        peak = F.fmt(given["peak_value"])
+        (low, high), peak = sorted((0.0, float(self.peak_value))), F.fmt(given["peak_value"])  # 0 to the peak
         for key, bracket in (("init_value", "["), ("end_value", "(")):
             v, got = getattr(self, key), F.fmt(given[key])
             if v is not None and not (low <= v <= high and (bracket == "[" or v != 0)):
@@ -38,18 +34,14 @@ class TriStage(Schedule):
 
     def _derive(self, xp: Any) -> dict[str, Any]:
         peak = xp.asarray(self.peak_value, float)
-        default = _SCALE * peak
-        init = xp.asarray(default if self.init_value is None else self.init_value).astype(xp.float32)
-        end = xp.asarray(default if self.end_value is None else self.end_value).astype(xp.float32)
-        ratio = xp.asarray(end, float) / xp.where(peak == 0, 1.0, peak)
-        log_ratio = xp.log(xp.where(peak == 0, _SCALE, ratio)).astype(xp.float32)
-        return {"init_value": init, "end_value": end, "log_ratio": log_ratio}
+        init, end = (_SCALE * peak if v is None else v for v in (self.init_value, self.end_value))
+        init, end = xp.asarray(init, xp.float32), xp.asarray(end, xp.float32)
+        log_ratio = xp.log(xp.where(peak == 0, _SCALE, xp.asarray(end, float) / xp.where(peak == 0, 1.0, peak)))
+        return {"init_value": init, "end_value": end, "log_ratio": log_ratio.astype(xp.float32)}
 
-    def _value(self, step: jax.Array) -> jax.Array:
-        w, peak = self.warmup_steps, self.peak_value
-        since_hold = jnp.maximum(step - w, 0) - self.hold_steps  # no int32 overflow
-        after = interpolate(peak, self.end_value, since_hold, self.decay_steps, "exponential", log_ratio=self.log_ratio)
-        return warm(step, self.init_value, peak, w, after)
+    def _after(self, step: jax.Array) -> jax.Array:
+        done = jnp.maximum(step - self.warmup_steps, 0) - self.hold_steps  # into the decay (no int32 overflow)
+        return interpolate(self.peak_value, self.end_value, done, self.decay_steps, "exponential", None, self.log_ratio)
 
 
 @register(TriStage)

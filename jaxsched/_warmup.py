@@ -1,8 +1,6 @@
 """Warmup schedules of LLM and transformer training: warmup + cosine, warmup +
 linear, warmup + constant, inverse square root, warmup-stable-decay (WSD)."""
 
-from __future__ import annotations
-
 from typing import Any
 
 import jax
@@ -14,31 +12,45 @@ from jaxsched._core import Schedule, register
 from jaxsched._math import SHAPES, interpolate, warm
 
 
-class _Warmed(Schedule):
-    """Fields shared by the warmup schedules with a total length."""
+class WarmupConstant(Schedule):
+    """A warmup, then ``peak_value``; the base of the schedules that start with a
+    warmup, whose ``_after`` gives the value from the end of the warmup on."""
 
     peak_value: jax.Array = F.value()
     warmup_steps: jax.Array = F.length()
-    total_steps: jax.Array = F.length(minimum=1)
     init_value: jax.Array = F.value(0.0)
+
+    def _after(self, step: jax.Array) -> jax.Array:
+        return self.peak_value
+
+    def _value(self, step: jax.Array) -> jax.Array:
+        return warm(step, self.init_value, self.peak_value, self.warmup_steps, self._after(step))
+
+
+class WarmupLinear(WarmupConstant):
+    """A warmup, then a decay to ``end_value`` at ``total_steps``: linear over the
+    steps after the warmup here, another shape or the last ``decay_steps`` in the subclasses."""
+
+    total_steps: jax.Array = F.length(minimum=1)
     end_value: jax.Array = F.value(0.0)
+    decay_steps = exponent = log_ratio = None  # the fields of the subclasses that have them
+    shape = "linear"
 
     def _check(self, given: dict[str, Any]) -> None:
         if self.total_steps <= self.warmup_steps:
-            F.fail(
-                self.name,
-                f"total_steps ({F.fmt(given['total_steps'])}) must be greater than "
-                f"warmup_steps ({F.fmt(given['warmup_steps'])})",
-            )
+            T, w = (F.fmt(given[k]) for k in ("total_steps", "warmup_steps"))
+            F.fail(self.name, f"total_steps ({T}) must be greater than warmup_steps ({w})")
+
+    def _after(self, step: jax.Array) -> jax.Array:
+        w, T, d, peak = self.warmup_steps, self.total_steps, self.decay_steps, self.peak_value
+        start, length = (w, T - w) if d is None else (T - d, d)
+        decayed = interpolate(peak, self.end_value, step - start, length, self.shape, self.exponent, self.log_ratio)
+        return decayed if d is None else jnp.where(step < start, peak, decayed)
 
 
-class WarmupCosine(_Warmed):
+class WarmupCosine(WarmupLinear):
+    shape = "cosine"
     exponent: jax.Array = F.value(1.0, interval="(0, inf)")
-
-    def _value(self, step: jax.Array) -> jax.Array:
-        w = self.warmup_steps
-        after = interpolate(self.peak_value, self.end_value, step - w, self.total_steps - w, "cosine", self.exponent)
-        return warm(step, self.init_value, self.peak_value, w, after)
 
 
 @register(WarmupCosine)
@@ -88,13 +100,6 @@ def warmup_cosine(
     return WarmupCosine(**locals())
 
 
-class WarmupLinear(_Warmed):
-    def _value(self, step: jax.Array) -> jax.Array:
-        w = self.warmup_steps
-        after = interpolate(self.peak_value, self.end_value, step - w, self.total_steps - w)
-        return warm(step, self.init_value, self.peak_value, w, after)
-
-
 @register(WarmupLinear)
 def warmup_linear(
     *,
@@ -136,15 +141,6 @@ def warmup_linear(
     return WarmupLinear(**locals())
 
 
-class WarmupConstant(Schedule):
-    peak_value: jax.Array = F.value()
-    warmup_steps: jax.Array = F.length()
-    init_value: jax.Array = F.value(0.0)
-
-    def _value(self, step: jax.Array) -> jax.Array:
-        return warm(step, self.init_value, self.peak_value, self.warmup_steps, self.peak_value)
-
-
 @register(WarmupConstant)
 def warmup_constant(*, peak_value: ArrayLike, warmup_steps: ArrayLike, init_value: ArrayLike = 0.0) -> Schedule:
     """Linear warmup, then constant.
@@ -171,22 +167,17 @@ def warmup_constant(*, peak_value: ArrayLike, warmup_steps: ArrayLike, init_valu
     return WarmupConstant(**locals())
 
 
-class Rsqrt(Schedule):
-    peak_value: jax.Array = F.value()
-    warmup_steps: jax.Array = F.length()
+class Rsqrt(WarmupConstant):
     timescale: jax.Array = F.length(None, minimum=1)
-    init_value: jax.Array = F.value(0.0)
 
     def _derive(self, xp: Any) -> dict[str, Any]:
-        if self.timescale is not None:
-            return {}
-        return {"timescale": xp.where(self.warmup_steps > 0, self.warmup_steps, 10_000).astype(xp.int32)}
+        scale = xp.where(self.warmup_steps > 0, self.warmup_steps, 10_000) if self.timescale is None else self.timescale
+        return {"timescale": scale.astype(xp.int32)}
 
-    def _value(self, step: jax.Array) -> jax.Array:
+    def _after(self, step: jax.Array) -> jax.Array:
         since = jnp.maximum(step - self.warmup_steps, 0).astype(jnp.float32)
         scale = jnp.asarray(self.timescale).astype(jnp.float32)
-        after = self.peak_value * jnp.sqrt(scale / (scale + since))
-        return warm(step, self.init_value, self.peak_value, self.warmup_steps, after)
+        return self.peak_value * jnp.sqrt(scale / (scale + since))
 
 
 @register(Rsqrt)
@@ -227,7 +218,7 @@ def rsqrt(
     return Rsqrt(**locals())
 
 
-class WSD(_Warmed):
+class WSD(WarmupLinear):
     decay_steps: jax.Array = F.length(minimum=1)
     shape: str = F.choice("linear", *SHAPES)
     log_ratio: jax.Array = F.derived()
@@ -235,11 +226,8 @@ class WSD(_Warmed):
     def _check(self, given: dict[str, Any]) -> None:
         super()._check(given)
         if self.decay_steps > self.total_steps - self.warmup_steps:
-            F.fail(
-                self.name,
-                f"decay_steps ({F.fmt(given['decay_steps'])}) must be at most total_steps - warmup_steps "
-                f"({F.fmt(given['total_steps'])} - {F.fmt(given['warmup_steps'])})",
-            )
+            d, T, w = (F.fmt(given[k]) for k in ("decay_steps", "total_steps", "warmup_steps"))
+            F.fail(self.name, f"decay_steps ({d}) must be at most total_steps - warmup_steps ({T} - {w})")
         for key in ("end_value", "peak_value"):
             if self.shape == "exponential" and getattr(self, key) <= 0:
                 F.fail(self.name, f"{key} must be positive with shape='exponential', got {F.fmt(given[key])}")
@@ -248,14 +236,6 @@ class WSD(_Warmed):
         if self.shape != "exponential":
             return {}
         return {"log_ratio": xp.log(xp.asarray(self.end_value, float) / self.peak_value).astype(xp.float32)}
-
-    def _value(self, step: jax.Array) -> jax.Array:
-        start = self.total_steps - self.decay_steps
-        decayed = interpolate(
-            self.peak_value, self.end_value, step - start, self.decay_steps, self.shape, log_ratio=self.log_ratio
-        )
-        after = jnp.where(step < start, self.peak_value, decayed)
-        return warm(step, self.init_value, self.peak_value, self.warmup_steps, after)
 
 
 @register(WSD)

@@ -246,7 +246,6 @@ REFUSED = [
         r"from_hf: num_decay_steps \* num_cycles \(1073741824 \* 1.5\) is too large",
     ),
     (("inverse_sqrt", 0, None, {"timescale": 0}), "from_hf: timescale must be at least 1, got 0"),
-    (("warmup_stable_decay", 1, 100, {}), "'warmup_stable_decay' needs num_decay_steps"),
     (("warmup_stable_decay", 1, None, {"num_decay_steps": 10}), "needs num_training_steps or num_stable_steps"),
     (("warmup_stable_decay", 10, 100, {"num_decay_steps": 0}), "num_decay_steps must be at least 1, got 0"),
     (
@@ -287,6 +286,7 @@ MISSING = [
     (("cosine_with_min_lr", 10, None, {"min_lr": 0.0}), "from_hf: num_training_steps must be a whole number"),
     (("linear", None, 10, {}), "from_hf: num_warmup_steps must be a whole number of steps, got None"),
     (("inverse_sqrt", None, None, {}), "from_hf: num_warmup_steps must be a whole number of steps, got None"),
+    (("warmup_stable_decay", 1, 100, {}), "from_hf: num_decay_steps must be a whole number of steps, got None"),
     (("linear", 1, 10, {}, np.ones(2)), r"from_hf: peak_value must be a real number, got \[1.0, 1.0\]"),
 ]
 

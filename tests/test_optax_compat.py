@@ -257,7 +257,7 @@ REFUSED = [
     ),
     (
         lambda: oc.sgdr_schedule([dict(init_value=0.0, peak_value=1.0, warmup_steps=0, decay_steps=2**30)] * 2),
-        "sgdr_schedule: the cycles end at step 2147483648, past 2",
+        r"sgdr_schedule: the end of the cycles must fit in int32 \(at most 2147483647\), got 2147483648",
     ),
 ]
 
