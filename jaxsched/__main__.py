@@ -6,8 +6,6 @@ python -m jaxsched SPEC --total-steps 100000 --plot lr.png
 python -m jaxsched SPEC --config      # the JSON config
 """
 
-from __future__ import annotations
-
 import argparse
 import json
 import sys

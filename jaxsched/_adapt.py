@@ -8,8 +8,6 @@ warmup_steps (100)"``. An argument that no native constructor takes (a ratio,
 a begin step) is converted by its field kind, below, under its own name.
 """
 
-from __future__ import annotations
-
 import contextlib
 import re
 from collections.abc import Iterator

@@ -132,13 +132,13 @@ class Multiply(Schedule):
 
 
 @register(Multiply)
-def multiply(*schedules: Schedule) -> Schedule:
+def multiply(schedules: Sequence[Schedule]) -> Schedule:
     """The product of schedules, step by step.
 
     ``value(t) = schedules[0](t) * schedules[1](t) * ...``
 
     Args:
-        *schedules: one or more schedules.
+        schedules: one or more schedules, in a list (as ``join`` takes them).
 
     Returns:
         A ``Schedule``.
@@ -146,8 +146,7 @@ def multiply(*schedules: Schedule) -> Schedule:
     Example:
         >>> import jaxsched
         >>> s = jaxsched.multiply(
-        ...     jaxsched.constant(value=0.5),
-        ...     jaxsched.linear(init_value=1.0, end_value=0.0, total_steps=10))
+        ...     [jaxsched.constant(value=0.5), jaxsched.linear(init_value=1.0, end_value=0.0, total_steps=10)])
         >>> print(f"{s(0):.2f} {s(5):.2f}")
         0.50 0.25
     """

@@ -5,8 +5,6 @@ The parser reads literals only (numbers, strings, lists, None, True/False and
 schedule calls with keyword arguments); it never evaluates code.
 """
 
-from __future__ import annotations
-
 import ast
 import dataclasses
 import difflib
@@ -111,22 +109,10 @@ def build(fn: str, name: Any, kwargs: Mapping[str, Any]) -> Schedule:
     for key in kwargs:
         if key not in params:
             raise ValueError(f"{fn}: {name} has no argument {key!r}{_suggest(key, list(params))}")
-    missing = [
-        p.name
-        for p in params.values()
-        if p.default is inspect.Parameter.empty and p.kind is not p.VAR_POSITIONAL and p.name not in kwargs
-    ]
+    missing = [p.name for p in params.values() if p.default is inspect.Parameter.empty and p.name not in kwargs]
     if missing:
         raise ValueError(f"{fn}: {name} is missing required argument(s): {', '.join(missing)}")
-    args: list[Any] = []
-    rest = dict(kwargs)
-    for p in params.values():
-        if p.kind is p.VAR_POSITIONAL and p.name in rest:
-            value = rest.pop(p.name)
-            if not isinstance(value, (list, tuple)):
-                raise ValueError(f"{fn}: {name}: {p.name} must be a list, got {value!r}")
-            args.extend(value)
-    return constructor(*args, **rest)
+    return constructor(**kwargs)
 
 
 def from_config(config: Mapping[str, Any]) -> Schedule:

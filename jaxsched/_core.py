@@ -4,8 +4,6 @@ Fields declare their kind once (``_fields``); construction converts and checks
 them, runs ``_check`` when nothing is traced and stores what ``_derive`` computes.
 """
 
-from __future__ import annotations
-
 import contextlib
 import dataclasses
 import functools
@@ -22,7 +20,7 @@ from jaxsched._fields import INT32_MAX, is_traced
 _FLOAT_MAX_STEP = 2147483520.0  # the largest float32 below 2**31
 
 # name -> public constructor; filled by ``register``.
-REGISTRY: dict[str, Callable[..., Schedule]] = {}
+REGISTRY: "dict[str, Callable[..., Schedule]]" = {}
 
 
 @dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(dataclasses.field,))

@@ -1,7 +1,5 @@
 """``current_lr``: the learning rate in effect for an Optax optimizer state."""
 
-from __future__ import annotations
-
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 

@@ -7,8 +7,6 @@ names the public function, the argument and the value. Traced values skip
 the checks that need a concrete number.
 """
 
-from __future__ import annotations
-
 import dataclasses
 from typing import Any
 

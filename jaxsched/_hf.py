@@ -4,8 +4,6 @@ A thin adapter: it translates HF's names and arguments into native
 constructors, which check them; their errors are reported in HF's terms.
 """
 
-from __future__ import annotations
-
 import difflib
 from typing import Any
 

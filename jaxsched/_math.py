@@ -7,8 +7,6 @@ value is interpolated from the nearer end, so a value close to ``end`` (a
 decay to zero) or close to ``start`` keeps full float32 relative precision.
 """
 
-from __future__ import annotations
-
 import jax
 import jax.numpy as jnp
 import numpy as np

@@ -1,7 +1,5 @@
 """Stateful schedules: ``reduce_on_plateau``."""
 
-from __future__ import annotations
-
 import dataclasses
 import functools
 import inspect

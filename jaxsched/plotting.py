@@ -1,7 +1,5 @@
 """Plots of schedules with matplotlib (``pip install jaxsched[plot]``)."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from typing import Any
 

@@ -103,8 +103,8 @@ EXAMPLES = {
         lambda: js.warmup(js.cosine(init_value=1.0, total_steps=90), warmup_steps=10, shape="1-sqrt", init_value=0.01),
     ],
     "multiply": [
-        lambda: js.multiply(js.constant(value=0.5), js.linear(init_value=1.0, end_value=0.0, total_steps=10)),
-        lambda: js.multiply(js.constant(value=0.5)),
+        lambda: js.multiply([js.constant(value=0.5), js.linear(init_value=1.0, end_value=0.0, total_steps=10)]),
+        lambda: js.multiply([js.constant(value=0.5)]),
     ],
     "scale": [lambda: js.scale(js.cosine(init_value=1.0, total_steps=90), factor=3e-4)],
     "clip": [

@@ -174,9 +174,9 @@ def test_warmup_shape_refused():
 
 
 def test_multiply():
-    s = jaxsched.multiply(LIN[0], COS[0], CONST[0])
+    s = jaxsched.multiply([LIN[0], COS[0], CONST[0]])
     assert_matches(s, lambda t: LIN[1](t) * COS[1](t) * CONST[1](t), key_steps(10, 45, 90), atol=1e-20)
-    single = jaxsched.multiply(COS[0])
+    single = jaxsched.multiply([COS[0]])
     assert_matches(single, COS[1], key_steps(45, 90), atol=1e-15)
 
 

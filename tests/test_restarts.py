@@ -225,29 +225,6 @@ def test_repr():
     assert repr(jaxsched.sgdr(peak_value=0.5, cycle_steps=10)) == "sgdr(peak_value=0.5, cycle_steps=10)"
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "message"),
-    [
-        (dict(cycle_steps=0), "cycle_steps must be at least 1, got 0"),
-        (dict(cycle_steps=2**31), "cycle_steps must fit in int32"),
-        (dict(cycle_steps=10, cycle_mult=0.5), "cycle_mult must be 1 or in [1.01, 4096], got 0.5"),
-        (dict(cycle_steps=10, cycle_mult=1.001), "cycle_mult must be 1 or in [1.01, 4096], got 1.001"),
-        (dict(cycle_steps=10, cycle_mult=5000), "cycle_mult must be 1 or in [1.01, 4096], got 5000"),
-        (dict(cycle_steps=10, cycle_mult=float("inf")), "cycle_mult must be finite, got inf"),
-        (dict(cycle_steps=10, decay_rate=0.0), "decay_rate must be in (0, 1], got 0.0"),
-        (dict(cycle_steps=10, decay_rate=1.5), "decay_rate must be in (0, 1], got 1.5"),
-        (dict(cycle_steps=10, cycle_limit=0), "cycle_limit must be at least 1, got 0"),
-        (dict(cycle_steps=10, cycle_limit=2.5), "cycle_limit must be a whole number of"),
-        (dict(cycle_steps=10, warmup_steps=-1), "warmup_steps must be non-negative, got -1"),
-        (dict(cycle_steps=10, end_value=float("nan")), "end_value must be finite, got nan"),
-    ],
-)
-def test_bad_inputs(kwargs, message):
-    with pytest.raises(ValueError, match=r"^sgdr: ") as e:
-        jaxsched.sgdr(peak_value=1.0, **kwargs)
-    assert message in str(e.value)
-
-
 def test_branch_free():
     s = jaxsched.sgdr(peak_value=1.0, cycle_steps=10, cycle_mult=1.5, cycle_limit=4, warmup_steps=3)
     text = str(jax.make_jaxpr(lambda t: s(t))(jnp.arange(4, dtype=jnp.int32)))

@@ -327,9 +327,9 @@ def test_wrapper_errors():
     with pytest.raises(ValueError, match=message("clip", "min_value (0.9)", "max_value (0.1)")):
         js.clip(COS, min_value=0.9, max_value=0.1)
     with pytest.raises(ValueError, match=message("multiply", "schedule")):
-        js.multiply()
+        js.multiply([])
     with pytest.raises(TypeError, match=message("multiply", "schedules[1]", "2.0")):
-        js.multiply(COS, 2.0)
+        js.multiply([COS, 2.0])
     for name in ("warmup", "scale", "clip", "offset", "repeat"):
         kwargs = WRAPPERS[name][1]
         with pytest.raises(TypeError, match=message(name, "schedule", "0.5")):
@@ -374,3 +374,213 @@ def test_concrete_values_inside_jit_are_still_checked():
         jax.jit(lambda v: js.piecewise_constant(boundaries=[20, 10], values=v)(0))(jnp.ones(3))
     with pytest.raises(ValueError, match=message("polynomial", "power", "-1.0")):
         jax.jit(lambda x: js.polynomial(init_value=x, end_value=0.0, total_steps=10, power=-1.0)(0))(1.0)
+
+
+# The one table of refused arguments: (constructor, arguments, text of the ValueError).
+BASE = js.warmup_cosine(peak_value=1.0, warmup_steps=100, total_steps=10_000, end_value=0.1)
+REFUSED = [
+    ("cyclic", dict(min_value=1.0, max_value=0.5, up_steps=5), "min_value (1.0) must not exceed max_value (0.5)"),
+    ("cyclic", dict(min_value=float("nan"), max_value=0.5, up_steps=5), "min_value must be finite, got nan"),
+    ("cyclic", dict(min_value=0.1, max_value=float("inf"), up_steps=5), "max_value must be finite, got inf"),
+    ("cyclic", dict(min_value=0.1, max_value=0.5, up_steps=0), "up_steps must be at least 1, got 0"),
+    ("cyclic", dict(min_value=0.1, max_value=0.5, up_steps=2.5), "up_steps must be a whole number of steps, got 2.5"),
+    ("cyclic", dict(min_value=0.1, max_value=0.5, up_steps=5, down_steps=-1), "down_steps must be non-negative"),
+    ("cyclic", dict(min_value=0.1, max_value=0.5, up_steps=2**31), "up_steps must fit in int32"),
+    (
+        "cyclic",
+        dict(min_value=0.1, max_value=0.5, up_steps=2**30, down_steps=2**30),
+        "up_steps + down_steps (1073741824 + 1073741824) must fit in int32",
+    ),
+    ("cyclic", dict(min_value=0.1, max_value=0.5, up_steps=2**30), "up_steps + down_steps (1073741824 + 1073741824)"),
+    ("cyclic", dict(min_value=0.1, max_value=0.5, up_steps=5, decay_rate=0.0), "decay_rate must be in (0, 1], got 0.0"),
+    ("cyclic", dict(min_value=0.1, max_value=0.5, up_steps=5, decay_rate=1.5), "decay_rate must be in (0, 1], got 1.5"),
+    (
+        "cyclic",
+        dict(min_value=0.1, max_value=0.5, up_steps=5, decay_rate=float("nan")),
+        "decay_rate must be finite, got nan",
+    ),
+    ("cyclic", dict(min_value=0.1, max_value=0.5, up_steps=5, period=0), "period must be at least 1, got 0"),
+    (
+        "cyclic",
+        dict(min_value=0.1, max_value=0.5, up_steps=5, period=1.5),
+        "period must be a whole number of steps, got 1.5",
+    ),
+    ("one_cycle", dict(peak_value=1.0, total_steps=0), "total_steps must be at least 1, got 0"),
+    ("one_cycle", dict(peak_value=1.0, total_steps=-5), "total_steps must be at least 1, got -5"),
+    ("one_cycle", dict(peak_value=1.0, total_steps=10.5), "total_steps must be a whole number of steps, got 10.5"),
+    ("one_cycle", dict(peak_value=float("nan"), total_steps=10), "peak_value must be finite, got nan"),
+    ("one_cycle", dict(peak_value=1.0, total_steps=10, pct_start=1.5), "pct_start must be in [0, 1], got 1.5"),
+    ("one_cycle", dict(peak_value=1.0, total_steps=10, pct_start=-0.1), "pct_start must be in [0, 1], got -0.1"),
+    (
+        "one_cycle",
+        dict(peak_value=1.0, total_steps=100, pct_start=0.6, three_phase=True),
+        "pct_start must be at most 0.5 with three_phase=True, got 0.6",
+    ),
+    ("one_cycle", dict(peak_value=1.0, total_steps=3), "pct_start * total_steps (0.3 * 3) must be at least 1"),
+    ("one_cycle", dict(peak_value=1.0, total_steps=1000, pct_start=0.0), "pct_start * total_steps (0.0 * 1000)"),
+    ("one_cycle", dict(peak_value=1.0, total_steps=10, init_value=float("inf")), "init_value must be finite, got inf"),
+    ("one_cycle", dict(peak_value=1.0, total_steps=10, end_value=float("nan")), "end_value must be finite, got nan"),
+    (
+        "one_cycle",
+        dict(peak_value=1.0, total_steps=10, shape="cos"),
+        "shape must be one of 'cosine', 'linear', got 'cos'",
+    ),
+    ("noam", dict(d_model=0, warmup_steps=10), "d_model must be positive, got 0"),
+    ("noam", dict(d_model=-512, warmup_steps=10), "d_model must be positive, got -512"),
+    ("noam", dict(d_model=float("nan"), warmup_steps=10), "d_model must be finite, got nan"),
+    ("noam", dict(d_model=512, warmup_steps=-1), "warmup_steps must be non-negative, got -1"),
+    ("noam", dict(d_model=512, warmup_steps=2.5), "warmup_steps must be a whole number of steps, got 2.5"),
+    ("noam", dict(d_model=512, warmup_steps=10, factor=0.0), "factor must be positive, got 0.0"),
+    ("noam", dict(d_model=512, warmup_steps=10, factor=float("inf")), "factor must be finite, got inf"),
+    ("noise", dict(schedule=BASE, std=-0.1, seed=0), "std must be in [0, 0.5] for shape='normal', got -0.1"),
+    ("noise", dict(schedule=BASE, std=0.6, seed=0), "std must be in [0, 0.5] for shape='normal', got 0.6"),
+    (
+        "noise",
+        dict(schedule=BASE, std=1.5, seed=0, shape="uniform"),
+        "std must be in [0, 1] for shape='uniform', got 1.5",
+    ),
+    ("noise", dict(schedule=BASE, std=float("nan"), seed=0), "std must be finite, got nan"),
+    ("noise", dict(schedule=BASE, std=0.1, seed=-1), "seed must be in [0, 2147483647], got -1"),
+    ("noise", dict(schedule=BASE, std=0.1, seed=2**31), "seed must be in [0, 2147483647], got 2147483648"),
+    (
+        "noise",
+        dict(schedule=BASE, std=0.1, seed=0, shape="gaussian"),
+        "shape must be one of 'normal', 'uniform', got 'gaussian'",
+    ),
+    ("piecewise_interpolate", dict(boundaries=[], values=[]), "boundaries must be a non-empty list of steps, got []"),
+    (
+        "piecewise_interpolate",
+        dict(boundaries=[0, 10], values=[1.0]),
+        "values must have one entry per boundary (2), got 1 values",
+    ),
+    (
+        "piecewise_interpolate",
+        dict(boundaries=[0, 10], values=[1.0, 2.0, 3.0]),
+        "values must have one entry per boundary (2), got 3",
+    ),
+    ("piecewise_interpolate", dict(boundaries=[10, 10], values=[1.0, 2.0]), "boundaries must be strictly increasing"),
+    ("piecewise_interpolate", dict(boundaries=[10, 5], values=[1.0, 2.0]), "boundaries must be strictly increasing"),
+    (
+        "piecewise_interpolate",
+        dict(boundaries=[-1, 5], values=[1.0, 2.0]),
+        "boundaries must be non-negative, got [-1, 5]",
+    ),
+    (
+        "piecewise_interpolate",
+        dict(boundaries=[0, 2.5], values=[1.0, 2.0]),
+        "boundaries must be a whole number of steps, got [0, 2.5]",
+    ),
+    ("piecewise_interpolate", dict(boundaries=[0, 2**31], values=[1.0, 2.0]), "boundaries must fit in int32"),
+    (
+        "piecewise_interpolate",
+        dict(boundaries=[0, 5], values=[1.0, float("nan")]),
+        "values must be finite, got [1.0, nan]",
+    ),
+    ("piecewise_interpolate", dict(boundaries=[0, 5], values=[1.0, float("inf")]), "values must be finite"),
+    (
+        "piecewise_interpolate",
+        dict(boundaries=[0, 5], values=[1.0, 2.0], shape="cos"),
+        "shape must be one of 'linear', 'cosine', got 'cos'",
+    ),
+    ("sgdr", dict(peak_value=1.0, cycle_steps=0), "cycle_steps must be at least 1, got 0"),
+    ("sgdr", dict(peak_value=1.0, cycle_steps=2**31), "cycle_steps must fit in int32"),
+    ("sgdr", dict(peak_value=1.0, cycle_steps=10, cycle_mult=0.5), "cycle_mult must be 1 or in [1.01, 4096], got 0.5"),
+    (
+        "sgdr",
+        dict(peak_value=1.0, cycle_steps=10, cycle_mult=1.001),
+        "cycle_mult must be 1 or in [1.01, 4096], got 1.001",
+    ),
+    (
+        "sgdr",
+        dict(peak_value=1.0, cycle_steps=10, cycle_mult=5000),
+        "cycle_mult must be 1 or in [1.01, 4096], got 5000",
+    ),
+    ("sgdr", dict(peak_value=1.0, cycle_steps=10, cycle_mult=float("inf")), "cycle_mult must be finite, got inf"),
+    ("sgdr", dict(peak_value=1.0, cycle_steps=10, decay_rate=0.0), "decay_rate must be in (0, 1], got 0.0"),
+    ("sgdr", dict(peak_value=1.0, cycle_steps=10, decay_rate=1.5), "decay_rate must be in (0, 1], got 1.5"),
+    ("sgdr", dict(peak_value=1.0, cycle_steps=10, cycle_limit=0), "cycle_limit must be at least 1, got 0"),
+    ("sgdr", dict(peak_value=1.0, cycle_steps=10, cycle_limit=2.5), "cycle_limit must be a whole number of"),
+    ("sgdr", dict(peak_value=1.0, cycle_steps=10, warmup_steps=-1), "warmup_steps must be non-negative, got -1"),
+    ("sgdr", dict(peak_value=1.0, cycle_steps=10, end_value=float("nan")), "end_value must be finite, got nan"),
+    ("tanh_decay", dict(init_value=1.0, total_steps=0), "total_steps must be at least 1, got 0"),
+    ("tanh_decay", dict(init_value=1.0, total_steps=2**31), "total_steps must fit in int32"),
+    ("tanh_decay", dict(init_value=1.0, total_steps=1.5), "total_steps must be a whole number of steps, got 1.5"),
+    ("tanh_decay", dict(init_value=float("inf"), total_steps=10), "init_value must be finite, got inf"),
+    ("tanh_decay", dict(init_value=1.0, total_steps=10, end_value=float("nan")), "end_value must be finite, got nan"),
+    (
+        "tanh_decay",
+        dict(init_value=1.0, total_steps=10, lower=3.0, upper=3.0),
+        "lower (3.0) must be less than upper (3.0)",
+    ),
+    ("tanh_decay", dict(init_value=1.0, total_steps=10, lower=4.0), "lower (4.0) must be less than upper (3.0)"),
+    ("tanh_decay", dict(init_value=1.0, total_steps=10, upper=float("inf")), "upper must be finite, got inf"),
+    (
+        "tri_stage",
+        dict(peak_value=1.0, warmup_steps=-1, hold_steps=0, decay_steps=1),
+        "warmup_steps must be non-negative",
+    ),
+    (
+        "tri_stage",
+        dict(peak_value=1.0, warmup_steps=0, hold_steps=-2, decay_steps=1),
+        "hold_steps must be non-negative, got -2",
+    ),
+    (
+        "tri_stage",
+        dict(peak_value=1.0, warmup_steps=0, hold_steps=0, decay_steps=0),
+        "decay_steps must be at least 1, got 0",
+    ),
+    (
+        "tri_stage",
+        dict(peak_value=1.0, warmup_steps=2**30, hold_steps=2**30, decay_steps=1),
+        "warmup_steps + hold_steps + decay_steps (1073741824 + 1073741824 + 1) must fit in int32",
+    ),
+    (
+        "tri_stage",
+        dict(peak_value=float("nan"), warmup_steps=1, hold_steps=1, decay_steps=1),
+        "peak_value must be finite",
+    ),
+    (
+        "tri_stage",
+        dict(peak_value=1.0, warmup_steps=1, hold_steps=1, decay_steps=1, init_value=-0.1),
+        "init_value must be in [0, peak_value] (peak_value 1.0), got -0.1",
+    ),
+    (
+        "tri_stage",
+        dict(peak_value=1.0, warmup_steps=1, hold_steps=1, decay_steps=1, init_value=2.0),
+        "init_value must be in [0, peak_value] (peak_value 1.0), got 2.0",
+    ),
+    (
+        "tri_stage",
+        dict(peak_value=1.0, warmup_steps=1, hold_steps=1, decay_steps=1, end_value=0.0),
+        "end_value must be in (0, peak_value] (peak_value 1.0), got 0.0",
+    ),
+    (
+        "tri_stage",
+        dict(peak_value=1.0, warmup_steps=1, hold_steps=1, decay_steps=1, end_value=1.5),
+        "end_value must be in (0, peak_value] (peak_value 1.0), got 1.5",
+    ),
+    (
+        "tri_stage",
+        dict(peak_value=1.0, warmup_steps=1, hold_steps=1, decay_steps=1, end_value=-0.5),
+        "end_value must be in (0, peak_value] (peak_value 1.0), got -0.5",
+    ),
+    (
+        "tri_stage",
+        dict(peak_value=-1.0, warmup_steps=1, hold_steps=1, decay_steps=1, init_value=0.5),
+        "init_value must be in [0, peak_value] (peak_value -1.0), got 0.5",
+    ),
+    (
+        "tri_stage",
+        dict(peak_value=0.0, warmup_steps=1, hold_steps=1, decay_steps=1, end_value=0.0),
+        "end_value must be in (0, peak_value] (peak_value 0.0), got 0.0",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs", "message"), [pytest.param(*r, id=f"{r[0]}-{i}") for i, r in enumerate(REFUSED)]
+)
+def test_refused(name, kwargs, message):
+    with pytest.raises(ValueError, match=rf"^{name}: ") as e:
+        getattr(js, name)(**kwargs)
+    assert message in str(e.value)

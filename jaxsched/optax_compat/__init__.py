@@ -37,8 +37,6 @@ Example:
     0.50 1.00 0.50 0.00
 """
 
-from __future__ import annotations
-
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any

@@ -1,7 +1,5 @@
 """``optax.schedules``' step tables and one-cycle schedules, as native ``piecewise_*`` schedules."""
 
-from __future__ import annotations
-
 import itertools
 from collections.abc import Mapping
 from typing import Any
