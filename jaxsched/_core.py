@@ -88,21 +88,23 @@ class Schedule:
                 step = INT32_MAX if step >= INT32_MAX else 0 if step <= 0 else int(step)
         elif kind in (list, tuple):
             step = np.asarray(step)
-        if (
-            isinstance(step, (np.ndarray, np.generic))
-            and step.dtype.itemsize == 8
-            and not jax.config.read("jax_enable_x64")
-            and (step.dtype.kind in "iu" or (step.dtype.kind == "f" and not np.isnan(step).any()))
-        ):  # 64-bit steps without x64: exact in NumPy before jax narrows them to 32 bits
-            step = np.clip(np.floor(step) if step.dtype.kind == "f" else step, 0, INT32_MAX).astype(np.int32)
+        elif not isinstance(step, (np.ndarray, np.generic, jax.Array)):
+            raise TypeError(f"{self.name}: step must be an integer or a float, or an array of them, got {step!r}")
+        nan = None
+        if isinstance(step, (np.ndarray, np.generic)):
+            if step.dtype.kind not in "iuf":
+                raise TypeError(f"{self.name}: step must be an integer or a float, got an array of {step.dtype}")
+            if step.dtype.itemsize == 8 and not jax.config.read("jax_enable_x64"):  # exact in NumPy, then int32
+                nan = np.isnan(step) if step.dtype.kind == "f" and np.isnan(step).any() else None
+                floored = np.floor(np.nan_to_num(step)) if step.dtype.kind == "f" else step
+                step = np.clip(floored, 0, INT32_MAX).astype(np.int32)
         packed = self.__dict__.get("_packed")
-        if packed is None:
-            if is_traced(self):  # leaves are tracers: trace through directly
-                return evaluate(self, step)
+        if packed is None and not is_traced(self):
             with jax.ensure_compile_time_eval():  # concrete even when called inside a trace
                 packed = _pack(self)
             object.__setattr__(self, "_packed", packed)
-        return _evaluate_packed(packed[0], packed[1], step)
+        out = evaluate(self, step) if packed is None else _evaluate_packed(packed[0], packed[1], step)
+        return out if nan is None else jnp.where(nan, jnp.float32(jnp.nan), out)
 
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}

@@ -27,7 +27,6 @@ class Exponential(Schedule):
     def _check(self, given: dict[str, Any]) -> None:
         rate, end = F.as_float(self.decay_rate), self.end_value
         e, i, r = (F.fmt(given[k]) for k in ("end_value", "init_value", "decay_rate"))
-        F.require(rate <= 1 or end is not None, self.name, f"end_value is required when decay_rate ({r}) is above 1")
         if end is not None and ((rate < 1 and end > self.init_value) or (rate > 1 and end < self.init_value)):
             side, rel = ("exceed", "below") if rate < 1 else ("be below", "above")
             F.fail(self.name, f"end_value ({e}) must not {side} init_value ({i}) when decay_rate ({r}) is {rel} 1")
@@ -77,8 +76,10 @@ def exponential(
             float64 precision.
         period: steps per factor of ``decay_rate`` (at least 1).
         staircase: decay in discrete jumps every ``period`` steps.
-        end_value: optional bound; required when ``decay_rate > 1`` (an
-            unbounded growth overflows to inf).
+        end_value: optional bound. Without one a growth (``decay_rate > 1``)
+            is unbounded, as in Optax (a learning-rate range test), and
+            saturates at float32's largest value (never inf or NaN; a
+            zero ``init_value`` stays 0).
 
     Returns:
         A ``Schedule``. ``exponential(init_value=lr, decay_rate=gamma,

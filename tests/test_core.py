@@ -374,3 +374,60 @@ def test_grad_peak_value_matches_formula():
     c = 0.5 * (1 + np.cos(np.pi * np.clip(steps - w, 0, T - w) / (T - w)))
     expected = np.where(steps < w, steps / w, c)
     np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-5, atol=1e-7)
+
+
+# --- defects of the adversarial audit (issue 10) -------------------------------------
+def test_float64_steps_with_nan_are_floored_exactly():
+    s = jaxsched.piecewise_constant(boundaries=[20_000_001], values=[0.0, 1.0])
+    for steps in (np.array([20_000_001.0, np.nan]), [20_000_001.0, float("nan")]):
+        out = np.asarray(s(steps))
+        assert out[0] == 1.0 and np.isnan(out[1])
+    t = jaxsched.piecewise_constant(boundaries=[2_147_483_646], values=[0.0, 1.0])
+    np.testing.assert_array_equal(np.asarray(t(np.array([2_147_483_645.0, 2_147_483_646.0]))), [0.0, 1.0])
+
+
+@pytest.mark.parametrize("step", [None, "1", b"1", np.array("1.0"), np.array([True, False])], ids=repr)
+def test_steps_that_are_not_numbers_are_a_type_error(step):
+    from decimal import Decimal
+    from fractions import Fraction
+
+    for bad in (step, Decimal("1"), Fraction(1, 2)):
+        with pytest.raises(TypeError, match=r"^constant: step must be an integer or a float"):
+            jaxsched.constant(value=1.0)(bad)
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: jaxsched.constant(value=10**400), "value must be finite, got 1000"),
+        (lambda: jaxsched.parse("constant(value=1" + "0" * 400 + ")"), "value must be finite"),
+        (lambda: jaxsched.from_config({"schedule": "constant", "value": 10**400}), "value must be finite"),
+        (lambda: jaxsched.cosine(init_value=1.0, total_steps=10**400), "total_steps must be finite"),
+        (lambda: jaxsched.constant(value=1e39), "value must be within the float32 range"),
+        (lambda: jaxsched.linear(init_value=1.0, end_value=-1e39, total_steps=10), "end_value must be within"),
+        (lambda: jaxsched.constant(value=1e-40), "value must be 0 or at least 1.175e-38 in magnitude"),
+    ],
+)
+def test_values_beyond_float32_are_refused(build, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+        build()
+
+
+def test_extreme_values_within_float32_never_give_nan():
+    s = jaxsched.linear(init_value=3e38, end_value=-3e38, total_steps=10)
+    values = np.asarray(s(np.arange(12)))
+    assert np.isfinite(values).all()
+    np.testing.assert_allclose(values[[0, 5, 10]], [3e38, 0.0, -3e38], rtol=1e-6, atol=1e32)
+
+
+def test_parse_refuses_repeated_keywords():
+    with pytest.raises(ValueError, match=r"^parse: constant: keyword argument repeated: value"):
+        jaxsched.parse("constant(value=1.0, value=2.0)")
+
+
+def test_submodules_load_on_first_use():
+    import subprocess
+    import sys
+
+    code = "import sys, jaxsched; assert 'jaxsched.plotting' not in sys.modules; jaxsched.optax_compat; jaxsched.plotting"
+    subprocess.run([sys.executable, "-c", code], check=True)

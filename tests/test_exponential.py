@@ -72,6 +72,22 @@ def test_exponential_rate_one_is_constant():
         np.testing.assert_array_equal(np.asarray(s(np.array([0, 3, 100, INT32_MAX]))), np.float32(0.25))
 
 
+def test_unbounded_growth_as_optax():
+    """Optax's own exponential test: a growth with no ceiling (issue 10, item 15)."""
+    import optax
+
+    ours = jaxsched.optax_compat.exponential_decay(1.0, 2, 2.0)
+    theirs = optax.exponential_decay(1.0, 2, 2.0)
+    steps = np.arange(0, 100, dtype=np.int32)
+    np.testing.assert_allclose(np.asarray(ours(steps)), np.asarray(theirs(steps)), rtol=1e-6)
+    s = jaxsched.exponential(init_value=1.0, decay_rate=2.0, period=1)
+    values = np.asarray(s(np.array([0, 10, 200, INT32_MAX])))
+    np.testing.assert_allclose(values[:2], [1.0, 1024.0], rtol=1e-6)
+    np.testing.assert_array_equal(values[2:], np.finfo(np.float32).max)  # saturates: never inf * 0 = NaN
+    zero = jaxsched.exponential(init_value=0.0, decay_rate=2.0, period=1)
+    np.testing.assert_array_equal(np.asarray(zero(np.array([0, 200, INT32_MAX]))), 0.0)
+
+
 def test_exponential_growth_never_overflows():
     s = jaxsched.exponential(init_value=2.0, decay_rate=3.0, period=1, end_value=7.0)
     values = np.asarray(s(np.array([0, 1, 2, 100, 10_000, INT32_MAX])))

@@ -11,9 +11,10 @@ value. Refused, where Optax silently does something else:
 1. ``transition_steps < 1`` (Optax: a constant); a negative
    ``transition_begin`` (Optax: 0) or ``warmup_steps``; ``warmup_steps=0``
    in ``warmup_constant_schedule`` (Optax never reaches ``peak_value``).
-2. ``decay_rate <= 0`` (a constant, or NaN); ``decay_rate > 1`` without an
-   ``end_value`` (overflow to inf); an ``end_value`` on the wrong side of
-   the start (Optax returns it from step 0).
+2. ``decay_rate <= 0`` (a constant, or NaN); an ``end_value`` on the wrong
+   side of the start (Optax returns it from step 0). A growth without an
+   ``end_value`` is accepted, as in Optax (it saturates at float32's largest
+   value where Optax reaches inf).
 3. ``warmup_cosine_decay_schedule``: ``peak_value=0`` with a non-zero
    ``end_value`` (Optax ignores it); ``decay_steps <= warmup_steps``.
 4. ``power <= 0``, ``exponent <= 0`` (a constant, or inf at the end).
