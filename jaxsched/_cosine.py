@@ -75,10 +75,13 @@ class CosineCycles(Decay):
             F.fail(self.name, f"total_steps * cycles ({T} * {n:g}) is too large for exact int32 phases")
 
     def _value(self, step: jax.Array) -> jax.Array:
-        # The phase is an exact integer: n * t mod T (restarts), 2 n * t mod 2 T (waves, n = k / 2).
+        # Exact integer phases: j * t = q * T + r with j = k * n (int32: j * T fits; 2 * T may not).
+        # Restarts: each of the q cycles decays again, 0.5 (1 + cos(pi r / T)). Waves: cos(pi j t / 2T) ** 2,
+        # which is cos(pi r / 2T) ** 2 for an even q and sin(pi r / 2T) ** 2 for an odd one.
         T, k = self.total_steps, 1 if self.restarts else 2
-        m = (jnp.round(k * self.cycles).astype(jnp.int32) * jnp.minimum(step, T)) % (k * T)
-        c = cosine_shape(fraction(T - m, T))
+        jt = jnp.round(k * self.cycles).astype(jnp.int32) * jnp.minimum(step, T)
+        q, r = jt // T, jt % T
+        c = jnp.where(self.restarts | (q % 2 == 0), cosine_shape(fraction(T - r, T)), cosine_shape(fraction(r, T)))
         if self.restarts:
             c = jnp.where(step >= T, jnp.float32(0.0), c)
         return lerp(self.end_value, self.init_value, c)

@@ -132,7 +132,7 @@ def step_decay(*, init_value: ArrayLike, period: ArrayLike, decay_rate: ArrayLik
 
 class MultistepDecay(Schedule):
     init_value: jax.Array = F.value()
-    boundaries: jax.Array = F.boundaries()
+    boundaries: jax.Array = F.boundaries(repeats=True)  # a repeated boundary applies decay_rate again
     decay_rate: jax.Array = F.value(interval="(0, inf)")
 
     def _value(self, step: jax.Array) -> jax.Array:
@@ -148,7 +148,8 @@ def multistep_decay(*, init_value: ArrayLike, boundaries: Sequence[int] | ArrayL
 
     Args:
         init_value: the value at step 0.
-        boundaries: strictly increasing, non-negative steps.
+        boundaries: sorted, non-negative steps; a step listed twice applies
+            ``decay_rate`` twice there (as ``MultiStepLR`` does).
         decay_rate: the multiplier (> 0).
 
     Returns:

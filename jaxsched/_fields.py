@@ -72,6 +72,7 @@ class Kind:
     interval: str = ""  # e.g. "(0, inf)", "(0, 1]" for values
     precise: bool = False
     choices: tuple[str, ...] = ()
+    repeats: bool = False  # boundaries: a step may appear twice
 
     def convert(self, fn: str, name: str, x: Any) -> Any:
         if x is None and self.optional:
@@ -118,8 +119,10 @@ class Kind:
         if not is_traced(x) and (isinstance(x, (str, dict)) or np.ndim(x) != 1 or len(x) == 0):
             fail(fn, f"{name} must be a non-empty list of steps, got {fmt(x)}")
         out = dataclasses.replace(self, what="length", table=True)._length(fn, name, x)
-        strict = is_traced(out) or np.diff(out) > 0
-        require(strict, fn, f"{name} must be strictly increasing (sorted, no duplicates), got {fmt(x)}")
+        steps = "sorted" if self.repeats else "strictly increasing (sorted, no duplicates)"
+        require(
+            is_traced(out) or np.diff(out) >= (0 if self.repeats else 1), fn, f"{name} must be {steps}, got {fmt(x)}"
+        )
         return out
 
     def _choice(self, fn: str, name: str, x: Any) -> str:
@@ -172,9 +175,9 @@ def length(default: Any = _NO, *, minimum: int = 0) -> Any:
     return _field(Kind("length", optional=default is None, minimum=minimum), default)
 
 
-def boundaries() -> Any:
-    """A non-empty, strictly increasing list of non-negative steps."""
-    return _field(Kind("boundaries"), _NO)
+def boundaries(*, repeats: bool = False) -> Any:
+    """A non-empty, strictly increasing (``repeats``: non-decreasing) list of non-negative steps."""
+    return _field(Kind("boundaries", repeats=repeats), _NO)
 
 
 def choice(default: str, *choices: str) -> Any:

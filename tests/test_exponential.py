@@ -155,3 +155,10 @@ def test_multistep_traced_boundaries():
     steps = np.arange(0, 30, dtype=np.int32)
     got = jax.jit(lambda m: jaxsched.multistep_decay(init_value=1.0, boundaries=m, decay_rate=0.5)(steps))(ms)
     np.testing.assert_allclose(np.asarray(got), ref_multistep_decay(steps, 1.0, ms, 0.5), rtol=1e-6)
+
+
+def test_multistep_repeated_boundaries_apply_twice():
+    s = jaxsched.multistep_decay(init_value=1.0, boundaries=[1, 1, 5], decay_rate=0.5)
+    np.testing.assert_array_equal(np.asarray(s(np.arange(7))), [1.0, 0.25, 0.25, 0.25, 0.25, 0.125, 0.125])
+    with pytest.raises(ValueError, match=r"^multistep_decay: boundaries must be sorted, got \[5, 1\]"):
+        jaxsched.multistep_decay(init_value=1.0, boundaries=[5, 1], decay_rate=0.5)

@@ -126,6 +126,13 @@ def _cases():
         lambda: jaxsched.multistep_decay(init_value=lr, boundaries=[10, 25, 70], decay_rate=0.5),
         100,
     )
+    yield Case(  # a repeated milestone applies gamma twice there (issue 10, item 16)
+        "MultiStepLR[milestones=[1,1,5],gamma=0.5]",
+        lr,
+        lambda o: lr_scheduler.MultiStepLR(o, [1, 1, 5], 0.5),
+        lambda: jaxsched.multistep_decay(init_value=lr, boundaries=[1, 1, 5], decay_rate=0.5),
+        10,
+    )
     yield Case(
         "ExponentialLR[gamma=0.97]",
         lr,
