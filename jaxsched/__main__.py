@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         text = args.spec.strip()
         schedule = jaxsched.from_config(json.loads(text)) if text.startswith("{") else jaxsched.parse(text)
-    except (ValueError, TypeError) as e:
+    except (ValueError, TypeError, RecursionError) as e:  # RecursionError: json on absurdly deep input
         print(f"error: {e}", file=sys.stderr)
         return 2
     if args.config:

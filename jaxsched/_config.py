@@ -16,7 +16,7 @@ import jax
 import numpy as np
 
 from jaxsched._core import REGISTRY, Schedule
-from jaxsched._fields import is_traced
+from jaxsched._fields import MAX_DEPTH, is_traced
 
 
 def config_key(argument: str) -> str:
@@ -135,18 +135,22 @@ def from_config(config: Mapping[str, Any]) -> Schedule:
     """
     fn = "from_config"
 
-    def convert(x: Any) -> Any:
+    def convert(x: Any, depth: int) -> Any:
+        if depth > 2 * MAX_DEPTH:
+            raise ValueError(f"{fn}: a config nests at most {2 * MAX_DEPTH} levels deep (schedules nest {MAX_DEPTH})")
         if isinstance(x, Mapping):
-            return node(x)
+            return node(x, depth + 1)
         if isinstance(x, (list, tuple)):
-            return [convert(v) for v in x]
+            return [convert(v, depth + 1) for v in x]
         return x
 
-    def node(d: Mapping[str, Any]) -> Schedule:
+    def node(d: Mapping[str, Any], depth: int = 0) -> Schedule:
         if "schedule" not in d:
             raise ValueError(f"{fn}: a schedule config needs a 'schedule' key, got keys {sorted(d)}")
         kwargs = {
-            ("schedule" if k == config_key("schedule") else k): convert(v) for k, v in d.items() if k != "schedule"
+            ("schedule" if k == config_key("schedule") else k): convert(v, depth)
+            for k, v in d.items()
+            if k != "schedule"
         }
         return build(fn, d["schedule"], kwargs)
 
@@ -184,20 +188,22 @@ def parse(text: str) -> Schedule:
     except SyntaxError as e:
         raise ValueError(f"{fn}: not a valid schedule spec: {text!r} ({e.msg})") from None
 
-    def literal(n: ast.AST) -> Any:
+    def literal(n: ast.AST, depth: int) -> Any:
+        if depth > 2 * MAX_DEPTH:
+            raise ValueError(f"{fn}: a spec nests at most {2 * MAX_DEPTH} levels deep (schedules nest {MAX_DEPTH})")
         if isinstance(n, ast.Call):
-            return call(n)
+            return call(n, depth + 1)
         if isinstance(n, (ast.List, ast.Tuple)):
-            return [literal(e) for e in n.elts]
+            return [literal(e, depth + 1) for e in n.elts]
         if isinstance(n, ast.Constant) and (n.value is None or isinstance(n.value, (bool, int, float, str))):
             return n.value
         if isinstance(n, ast.UnaryOp) and isinstance(n.op, (ast.USub, ast.UAdd)):
-            inner = literal(n.operand)
+            inner = literal(n.operand, depth + 1)
             if isinstance(inner, (int, float)) and not isinstance(inner, bool):
                 return -inner if isinstance(n.op, ast.USub) else inner
         raise ValueError(f"{fn}: only literals and schedule calls are allowed, got {ast.unparse(n)!r}")
 
-    def call(n: ast.Call) -> Schedule:
+    def call(n: ast.Call, depth: int = 0) -> Schedule:
         if not isinstance(n.func, ast.Name):
             raise ValueError(f"{fn}: expected a schedule name, got {ast.unparse(n.func)!r}")
         if n.args or any(k.arg is None for k in n.keywords):
@@ -206,7 +212,7 @@ def parse(text: str) -> Schedule:
         repeated = sorted({k for k in names if names.count(k) > 1})
         if repeated:
             raise ValueError(f"{fn}: {n.func.id}: keyword argument repeated: {', '.join(map(str, repeated))}")
-        return build(fn, n.func.id, {str(k.arg): literal(k.value) for k in n.keywords})
+        return build(fn, n.func.id, {str(k.arg): literal(k.value, depth) for k in n.keywords})
 
     if not isinstance(tree, ast.Call):
         raise ValueError(f"{fn}: expected a schedule call such as 'constant(value=0.1)', got {text!r}")

@@ -16,6 +16,7 @@ import numpy as np
 from jax.core import Tracer
 
 INT32_MAX = 2**31 - 1
+MAX_DEPTH = 64  # schedules nest at most this deep (repr, configs, pickling recurse)
 _F32 = np.finfo(np.float32)
 
 
@@ -29,6 +30,15 @@ def fmt(x: Any) -> str:
         arr = np.asarray(x)
         return repr(arr.item()) if arr.ndim == 0 else repr(arr.tolist())
     return repr(x)
+
+
+def depth(x: Any) -> int:
+    """How deep a schedule nests (1: no child schedule)."""
+    kids = []
+    for f in dataclasses.fields(x):
+        what, value = getattr(f.metadata.get("kind"), "what", ""), getattr(x, f.name)
+        kids += [value] if what == "schedule" else list(value) if what == "schedules" else []
+    return 1 + max(map(depth, kids), default=0)
 
 
 def fail(fn: str, message: str) -> None:
@@ -140,6 +150,7 @@ class Kind:
 
         if not isinstance(x, Schedule):
             raise TypeError(f"{fn}: {name} must be a jaxsched schedule, got {x!r}")
+        require(depth(x) < MAX_DEPTH, fn, f"schedules nest at most {MAX_DEPTH} deep, got a deeper {name}")
         return x
 
     def _schedules(self, fn: str, name: str, x: Any) -> tuple:

@@ -49,7 +49,7 @@ _KINDS = {
 
 @renamed(_FN, warmup_steps="num_warmup_steps", total_steps="num_training_steps", decay_steps="num_decay_steps")
 def from_hf(
-    name: str, *, peak_value: ArrayLike, num_warmup_steps: ArrayLike | None,
+    name: str, *, peak_value: ArrayLike, num_warmup_steps: ArrayLike | None = None,
     num_training_steps: ArrayLike | None = None, **kwargs: Any
 ) -> Schedule:  # fmt: skip
     """The schedule of a Hugging Face ``transformers`` scheduler, by its name.

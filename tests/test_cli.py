@@ -74,3 +74,17 @@ def test_plot_draws_each_schedule():
 def test_plot_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         plot(jaxsched.parse(SPEC), **kwargs)
+
+
+@pytest.mark.parametrize("depth", [200, 100_000])
+def test_deep_input_is_a_one_line_error(capsys, depth):
+    text = (
+        '{"schedule": "scale", "factor": 1.0, "schedule_": ' * depth
+        + '{"schedule": "constant", "value": 1}'
+        + "}" * depth
+    )
+    assert main([text]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and len(err.strip().splitlines()) == 1
+    assert main(["constant(value=1" + "0" * 400 + ")"]) == 2
+    assert "value must be finite" in capsys.readouterr().err

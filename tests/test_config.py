@@ -170,3 +170,25 @@ def test_invalid_values_in_configs_are_validated():
                 "shape": "cosin",
             }
         )
+
+
+def test_one_documented_nesting_limit():
+    """Issue 10, item 9: deep nesting is a clear error, never a RecursionError."""
+    import copy
+    import pickle
+
+    from jaxsched._fields import MAX_DEPTH
+
+    s = jaxsched.constant(value=1.0)
+    for _ in range(MAX_DEPTH - 1):
+        s = jaxsched.scale(s, factor=1.0)
+    assert jaxsched.parse(repr(s)) == s and jaxsched.from_config(s.to_config()) == s
+    assert pickle.loads(pickle.dumps(s)) == s and copy.deepcopy(s) == s
+    with pytest.raises(ValueError, match=rf"^scale: schedules nest at most {MAX_DEPTH} deep"):
+        jaxsched.scale(s, factor=1.0)
+    loop = {"schedule": "scale", "factor": 1.0}
+    loop["schedule_"] = loop
+    with pytest.raises(ValueError, match=r"^from_config: a config nests at most"):
+        jaxsched.from_config(loop)
+    with pytest.raises(ValueError, match=r"^parse: a spec nests at most"):
+        jaxsched.parse("constant(value=" + "-" * 2000 + "1.0)")

@@ -429,5 +429,7 @@ def test_submodules_load_on_first_use():
     import subprocess
     import sys
 
-    code = "import sys, jaxsched; assert 'jaxsched.plotting' not in sys.modules; jaxsched.optax_compat; jaxsched.plotting"
+    code = (
+        "import sys, jaxsched; assert 'jaxsched.plotting' not in sys.modules; jaxsched.optax_compat; jaxsched.plotting"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -304,3 +304,11 @@ def test_wrong_types():
         jaxsched.from_hf("linear", peak_value="1e-3", num_warmup_steps=0, num_training_steps=10)
     with pytest.raises(TypeError):
         jaxsched.from_hf("linear", 1.0, 0, 10)  # keyword-only
+
+
+def test_constant_needs_no_warmup_argument():
+    """transformers defaults num_warmup_steps to None (issue 10, item 16)."""
+    s = jaxsched.from_hf("constant", peak_value=0.1)
+    assert s == jaxsched.constant(value=0.1)
+    with pytest.raises(TypeError, match=r"^from_hf: num_warmup_steps must be a whole number of steps, got None"):
+        jaxsched.from_hf("linear", peak_value=0.1, num_training_steps=10)
