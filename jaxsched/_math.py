@@ -63,7 +63,7 @@ def interpolate(
     exponent: jax.Array | None = None,
     log_ratio: jax.Array | None = None,
 ) -> jax.Array:
-    """From ``start`` (``done <= 0``) to ``end`` (``done >= length``) along ``shape``: ``start * w + end * (1 - w)``.
+    """From ``start`` (``done <= 0``) to ``end`` (``done >= length``) along ``shape``.
 
     ``done`` and ``length`` are int32 step counts. The shapes give the weight
     of ``start`` at progress ``x``: ``linear`` 1 - x, ``cosine``
@@ -78,12 +78,11 @@ def interpolate(
         near_end = end * jnp.exp(-r * log_ratio)
         return jnp.where(x <= r, start * jnp.exp(x * log_ratio), near_end)
     w, v = _weights(shape, x, r)
-    if exponent is not None:  # w ** p, and 1 - w ** p without cancellation near the start (finite gradients)
-        near_start = v <= w
-        power = w**exponent
-        v = jnp.where(near_start, -jnp.expm1(exponent * jnp.log1p(-jnp.where(near_start, v, 0.0))), 1 - power)
-        w = power
-    return start * w + end * v  # weights that sum to 1: exact at both ends, no overflow of end - start
+    near_start = v <= w
+    if exponent is not None:  # w ** p, and 1 - w ** p without cancellation (finite gradients)
+        w, v = w**exponent, -jnp.expm1(exponent * jnp.log1p(-jnp.where(near_start, v, 0.0)))
+    half = end * 0.5 - start * 0.5  # (end - start) / 2 exactly, and never an overflow
+    return jnp.where(near_start, start + half * v * 2, end - half * w * 2)
 
 
 def warm(
