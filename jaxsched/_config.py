@@ -100,11 +100,16 @@ def _suggest(word: str, allowed: list[str]) -> str:
     return f"{hint}; allowed: {', '.join(allowed)}"
 
 
+# Stateful schedules (not ``Schedule``s, so not in ``REGISTRY``) that configs can name too.
+STATEFUL: dict[str, Any] = {}
+
+
 def build(fn: str, name: Any, kwargs: Mapping[str, Any]) -> Schedule:
     """Calls the constructor registered as ``name`` with checked arguments."""
-    if not isinstance(name, str) or name not in REGISTRY:
-        raise ValueError(f"{fn}: unknown schedule {name!r}{_suggest(str(name), sorted(REGISTRY))}")
-    constructor = REGISTRY[name]
+    known = REGISTRY | STATEFUL
+    if not isinstance(name, str) or name not in known:
+        raise ValueError(f"{fn}: unknown schedule {name!r}{_suggest(str(name), sorted(known))}")
+    constructor = known[name]
     params = inspect.signature(constructor).parameters
     for key in kwargs:
         if key not in params:

@@ -10,6 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxsched import _fields as F
+from jaxsched._config import STATEFUL
 from jaxsched._core import Schedule, evaluate
 from jaxsched._fields import INT32_MAX
 
@@ -55,14 +56,22 @@ class ReduceOnPlateau:
     eps: float
     accumulation_steps: int
 
-    def __repr__(self) -> str:
+    def _arguments(self) -> dict[str, Any]:
         defaults = inspect.signature(reduce_on_plateau).parameters
-        args = []
-        for f in dataclasses.fields(self):
-            v = getattr(self, f.name)
-            if isinstance(v, Schedule) or v != defaults[f.name].default:
-                args.append(f"{f.name}={v!r}")
-        return f"reduce_on_plateau({', '.join(args)})"
+        fields = ((f.name, getattr(self, f.name)) for f in dataclasses.fields(self))
+        return {k: v for k, v in fields if isinstance(v, Schedule) or v != defaults[k].default}
+
+    def __repr__(self) -> str:
+        """A spec that ``jaxsched.parse`` reads back, as for every schedule."""
+        return f"reduce_on_plateau({', '.join(f'{k}={v!r}' for k, v in self._arguments().items())})"
+
+    def to_config(self) -> dict[str, Any]:
+        """A JSON-safe dict that ``jaxsched.from_config`` reads back."""
+        args = self._arguments().items()
+        return {
+            "schedule": "reduce_on_plateau",
+            **{k: v.to_config() if isinstance(v, Schedule) else v for k, v in args},
+        }
 
     # --- the StatefulSchedule protocol ------------------------------------
     def init(self) -> PlateauState:
@@ -266,3 +275,6 @@ def reduce_on_plateau(
     else:
         base = _static(fn, "base", base, F.Kind("value"))
     return ReduceOnPlateau(base=base, **{k: _static(fn, k, args[k], kind) for k, kind in _KINDS.items()})
+
+
+STATEFUL["reduce_on_plateau"] = reduce_on_plateau

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import jax
@@ -426,3 +427,18 @@ def test_bad_types():
         jaxsched.reduce_on_plateau(patience=True)
     with pytest.raises(TypeError, match="reduce_on_plateau: factor must be a concrete number"):
         jax.jit(lambda f: jaxsched.reduce_on_plateau(factor=f).factor)(0.5)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"base": 0.1, "factor": 0.5, "patience": 2, "mode": "max", "threshold_mode": "abs", "cooldown": 1},
+        {"base": jaxsched.warmup_cosine(peak_value=1.0, warmup_steps=3, total_steps=40), "accumulation_steps": 3},
+    ],
+)
+def test_round_trips_like_every_schedule(kwargs):
+    """Issue 10, item 11: the repr is a spec that parse reads back, and to_config exists."""
+    s = jaxsched.reduce_on_plateau(**kwargs)
+    assert jaxsched.parse(repr(s)) == s
+    assert jaxsched.from_config(json.loads(json.dumps(s.to_config()))) == s
