@@ -145,18 +145,9 @@ def _update(sched: ReduceOnPlateau, state: PlateauState, value: jax.Array) -> Pl
     cooldown_counter = jnp.where(reduce, sched.cooldown, cooldown_counter)
     num_bad = jnp.where(reduce, 0, num_bad)
 
-    def pick(judged: jax.Array, kept: jax.Array) -> jax.Array:
-        return jnp.where(judge, judged, kept)
-
-    return PlateauState(
-        count=count,
-        scale=pick(scale, state.scale),
-        best=pick(best, state.best),
-        num_bad=pick(num_bad, state.num_bad),
-        cooldown_counter=pick(cooldown_counter, state.cooldown_counter),
-        acc_sum=pick(jnp.zeros((), jnp.float32), acc_sum),
-        acc_count=pick(jnp.zeros((), jnp.int32), acc_count),
-    )
+    judged = PlateauState(count, scale, best, num_bad, cooldown_counter, jnp.float32(0.0), jnp.int32(0))
+    kept = state._replace(count=count, acc_sum=acc_sum, acc_count=acc_count)
+    return jax.tree.map(lambda x, y: jnp.where(judge, x, y), judged, kept)
 
 
 _NUMBER, _COUNT = F.Kind("value", interval="[0, inf)"), F.Kind("length")
