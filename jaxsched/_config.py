@@ -16,7 +16,7 @@ import jax
 import numpy as np
 
 from jaxsched._core import REGISTRY, Schedule
-from jaxsched._fields import MAX_DEPTH, is_traced
+from jaxsched._fields import MAX_DEPTH, batch_shape, is_traced
 
 
 def config_key(argument: str) -> str:
@@ -84,6 +84,8 @@ def spec(schedule: Schedule) -> str:
     """``repr(schedule)``: a spec string that ``parse`` reads back."""
     if is_traced(schedule):
         return f"{schedule.name}(<traced>)"
+    if batch_shape(schedule):  # a stack from a vmap sweep: no single spec describes it
+        return f"{schedule.name}(<stack of {batch_shape(schedule)}>)"
     args = ", ".join(f"{k}={_spec(v)}" for k, v in public_fields(schedule).items())
     return f"{schedule.name}({args})"
 

@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxsched._fields import INT32_MAX, is_traced
+from jaxsched._fields import INT32_MAX, batch_shape, is_traced
 
 _FLOAT_MAX_STEP = 2147483520.0  # the largest float32 below 2**31
 
@@ -25,13 +25,9 @@ REGISTRY: "dict[str, Callable[..., Schedule]]" = {}
 
 @dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(dataclasses.field,))
 class Schedule:
-    """A schedule: an immutable, jit-compatible ``step -> float32`` function.
-
-    Call it with a step (Python int or float, NumPy or JAX scalar or array of
-    any integer or float dtype): the result is a float32 array of the step's
-    shape. Negative steps give the value at step 0. Float steps are floored to
-    whole steps; steps above ``2**31 - 1`` are treated as ``2**31 - 1``.
-    """
+    """An immutable, jit-compatible ``step -> float32`` function: a step of any integer or
+    float dtype, scalar or array, gives a float32 array of its shape. Negative steps give
+    the value at 0; float steps are floored; steps above ``2**31 - 1`` count as ``2**31 - 1``."""
 
     name: ClassVar[str] = ""
     __dataclass_fields__: ClassVar[dict[str, Any]]
@@ -70,8 +66,7 @@ class Schedule:
         """Derived leaves, in float64 NumPy (``xp = np``) or, when traced, ``jnp``."""
         return {}
 
-    def _value(self, step: jax.Array) -> jax.Array:
-        """The value at an int32 ``step`` in ``[0, 2**31 - 1]``."""
+    def _value(self, step: jax.Array) -> jax.Array:  # the value at an int32 step in [0, 2**31 - 1]
         raise NotImplementedError
 
     def _at(self, step: jax.Array) -> jax.Array:  # a child's value at a step that may be negative
@@ -98,6 +93,11 @@ class Schedule:
                 nan = np.isnan(step) if step.dtype.kind == "f" and np.isnan(step).any() else None
                 floored = np.floor(np.nan_to_num(step)) if step.dtype.kind == "f" else step
                 step = np.clip(floored, 0, INT32_MAX).astype(np.int32)
+        batch = self.__dict__.get("_batch")
+        if batch is None:
+            object.__setattr__(self, "_batch", batch := batch_shape(self))
+        if batch:  # a stack from a vmap sweep: every member at the steps, batch + step shape
+            return jax.vmap(type(self).__call__, in_axes=(0, None))(self, step)
         packed = self.__dict__.get("_packed")
         if packed is None and not is_traced(self):
             with jax.ensure_compile_time_eval():  # concrete even when called inside a trace

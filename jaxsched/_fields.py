@@ -41,6 +41,19 @@ def depth(x: Any) -> int:
     return 1 + max(map(depth, kids), default=0)
 
 
+def batch_shape(x: Any) -> tuple[int, ...]:
+    """The leading dimensions of a stack of schedules (a ``vmap`` sweep); () for one schedule."""
+    for f in dataclasses.fields(x):
+        kind, value = f.metadata.get("kind"), getattr(x, f.name)
+        if kind is None or kind.static or value is None:
+            continue
+        if kind.what in ("schedule", "schedules"):
+            return batch_shape(value if kind.what == "schedule" else value[0])
+        natural = 1 if kind.what == "boundaries" else int(kind.table) + int(kind.precise)
+        return tuple(np.shape(value)[: np.ndim(value) - natural])
+    return ()
+
+
 def fail(fn: str, message: str) -> None:
     raise ValueError(f"{fn}: {message}")
 

@@ -433,3 +433,22 @@ def test_submodules_load_on_first_use():
         "import sys, jaxsched; assert 'jaxsched.plotting' not in sys.modules; jaxsched.optax_compat; jaxsched.plotting"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_stack_from_a_vmap_sweep_is_callable_eagerly():
+    """Issue 10, item 12: result shape batch + step shape, and a repr that does not pretend to be a spec."""
+    peaks, warmups = jnp.array([1.0, 2.0, 3.0]), jnp.array([0, 10, 20])
+    stack = jax.vmap(lambda p, w: jaxsched.warmup_cosine(peak_value=p, warmup_steps=w, total_steps=100))(peaks, warmups)
+    steps = np.array([0, 5, 50, 100])
+    expected = [
+        np.asarray(jaxsched.warmup_cosine(peak_value=float(p), warmup_steps=int(w), total_steps=100)(steps))
+        for p, w in zip(peaks, warmups, strict=True)
+    ]
+    np.testing.assert_array_equal(np.asarray(stack(steps)), expected)
+    np.testing.assert_array_equal(np.asarray(stack(5)), np.asarray(expected)[:, 1])
+    np.testing.assert_array_equal(np.asarray(jax.jit(lambda s, t: s(t))(stack, steps)), expected)
+    assert repr(stack) == "warmup_cosine(<stack of (3,)>)"
+    with pytest.raises(ValueError, match="^parse: not a valid schedule spec"):
+        jaxsched.parse(repr(stack))
+    grid = jax.vmap(jax.vmap(lambda p: jaxsched.cosine(init_value=p, total_steps=10)))(jnp.ones((2, 3)))
+    assert grid(np.arange(4)).shape == (2, 3, 4) and grid(3).shape == (2, 3)
