@@ -88,9 +88,14 @@ class ReduceOnPlateau:
                 "reduce_on_plateau: update needs the monitored metric as the extra argument value=..., "
                 "e.g. opt.update(grads, opt_state, params, value=loss)"
             )
+        numeric = isinstance(value, (int, float, complex, np.generic, np.ndarray, jax.Array))
+        dtype = jnp.result_type(value) if numeric else np.dtype(object)
+        if not (jnp.issubdtype(dtype, jnp.floating) or jnp.issubdtype(dtype, jnp.integer)):
+            raise TypeError(f"reduce_on_plateau: value must be a real number (a metric), got {value!r}")
         if jnp.ndim(value) != 0:
             raise ValueError(f"reduce_on_plateau: value must be a scalar metric, got shape {jnp.shape(value)}")
-        return _update(self, state, jnp.asarray(value))
+        # A concrete metric goes through float64 (an int64 beyond int32 must not wrap), then float32.
+        return _update(self, state, value if F.is_traced(value) else np.float32(np.float64(value)))
 
     def __call__(self, state: PlateauState, **extra_args: Any) -> jax.Array:
         """The value at the state's step: ``min(b, max(b * scale, min_value))`` with ``b = base(count)``."""
