@@ -55,9 +55,7 @@ def _plain(x: Any) -> Any:
 
 
 def _floats(arr: np.ndarray) -> Any:
-    if arr.ndim == 0:
-        return float(str(arr.astype(np.float32)))
-    return [_floats(a) for a in arr]
+    return float(str(arr.astype(np.float32))) if arr.ndim == 0 else [_floats(a) for a in arr]
 
 
 def _spec(x: Any) -> str:

@@ -448,7 +448,7 @@ def test_a_stack_from_a_vmap_sweep_is_callable_eagerly():
     np.testing.assert_array_equal(np.asarray(stack(5)), np.asarray(expected)[:, 1])
     np.testing.assert_array_equal(np.asarray(jax.jit(lambda s, t: s(t))(stack, steps)), expected)
     assert repr(stack) == "warmup_cosine(<stack of (3,)>)"
-    with pytest.raises(ValueError, match="^parse: not a valid schedule spec"):
+    with pytest.raises(ValueError, match=r"^parse: not a valid schedule spec"):
         jaxsched.parse(repr(stack))
     grid = jax.vmap(jax.vmap(lambda p: jaxsched.cosine(init_value=p, total_steps=10)))(jnp.ones((2, 3)))
     assert grid(np.arange(4)).shape == (2, 3, 4) and grid(3).shape == (2, 3)

@@ -448,7 +448,7 @@ def test_metrics_that_are_not_real_numbers_are_refused():
     """Issue 10, item 5: bad metric types are a TypeError; an int64 beyond int32 does not wrap."""
     s = jaxsched.reduce_on_plateau(patience=0, factor=0.5)
     for bad in (True, np.bool_(False), 1 + 1j, np.complex64(1.0), "1.0"):
-        with pytest.raises(TypeError, match="^reduce_on_plateau: value must be a real number"):
+        with pytest.raises(TypeError, match=r"^reduce_on_plateau: value must be a real number"):
             s.update(s.init(), value=bad)
     state = s.update(s.init(), value=np.int64(2**40))
     assert float(state.best) == 2.0**40
