@@ -1,9 +1,11 @@
 """Cosine decay, and cosine waves or hard restarts over a fixed length."""
 
+from fractions import Fraction
 from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
@@ -62,26 +64,48 @@ def cosine(
     return Cosine(**locals())
 
 
+_PARTS = 10_000  # the largest denominator of a fractional number of cycles
+
+
 class CosineCycles(Decay):
-    cycles: jax.Array = F.value()
+    cycles: jax.Array = F.value(interval="(0, inf)")
     restarts: bool = F.flag(False)
+    turns: jax.Array = F.derived()  # (1 or 2) * cycles == turns / parts: phases in exact integers
+    parts: jax.Array = F.derived()
+
+    def _ratio(self) -> tuple[int, int]:
+        ratio = Fraction((1 if self.restarts else 2) * float(self.cycles)).limit_denominator(_PARTS)
+        return ratio.numerator, ratio.denominator
 
     def _check(self, given: dict[str, Any]) -> None:
-        # k * n, the number of half-cosine phases (decays when restarting), must be a whole number.
-        T, n, k = int(self.total_steps), float(self.cycles), 1 if self.restarts else 2
-        what = "a whole number, at least 1" if self.restarts else "a positive multiple of 0.5 (exact integer phases)"
-        F.require(k * n >= 1 and k * n == int(k * n), self.name, f"cycles must be {what}, got {F.fmt(given['cycles'])}")
-        if T * n * k > F.INT32_MAX:
-            F.fail(self.name, f"total_steps * cycles ({T} * {n:g}) is too large for exact int32 phases")
+        (turns, parts), got = self._ratio(), F.fmt(given["cycles"])
+        why = f"a fraction with a denominator up to {_PARTS} (the phases are exact integers), got {got}"
+        F.require(
+            np.float32(turns / parts / (1 if self.restarts else 2)) == self.cycles, self.name, f"cycles must be {why}"
+        )
+        if int(self.total_steps) * max(turns, parts) > F.INT32_MAX:
+            F.fail(
+                self.name,
+                f"total_steps * cycles ({F.fmt(given['total_steps'])} * {got}) is too large for exact int32 phases",
+            )
+
+    def _derive(self, xp: Any) -> dict[str, Any]:
+        if xp is jnp:  # traced: whole numbers of (half) cycles
+            return {
+                "turns": jnp.round((1 if self.restarts else 2) * self.cycles).astype(jnp.int32),
+                "parts": jnp.int32(1),
+            }
+        turns, parts = self._ratio()
+        return {"turns": np.int32(turns), "parts": np.int32(parts)}
 
     def _value(self, step: jax.Array) -> jax.Array:
-        # Exact integer phases: j * t = q * T + r with j = k * n (int32: j * T fits; 2 * T may not).
-        # Restarts: each of the q cycles decays again, 0.5 (1 + cos(pi r / T)). Waves: cos(pi j t / 2T) ** 2,
-        # which is cos(pi r / 2T) ** 2 for an even q and sin(pi r / 2T) ** 2 for an odd one.
-        T, k = self.total_steps, 1 if self.restarts else 2
-        jt = jnp.round(k * self.cycles).astype(jnp.int32) * jnp.minimum(step, T)
-        q, r = jt // T, jt % T
-        c = jnp.where(self.restarts | (q % 2 == 0), cosine_shape(fraction(T - r, T)), cosine_shape(fraction(r, T)))
+        # turns * t = q * D + r with D = parts * T. Restarts: each of the q cycles decays again,
+        # 0.5 (1 + cos(pi r / D)). Waves (turns counts half cycles): cos(pi * turns * t / 2D) ** 2,
+        # which is cos(pi r / 2D) ** 2 for an even q and sin(pi r / 2D) ** 2 for an odd one.
+        T = self.total_steps
+        D = self.parts * T
+        q, r = jnp.divmod(self.turns * jnp.minimum(step, T), D)
+        c = jnp.where(self.restarts | (q % 2 == 0), cosine_shape(fraction(D - r, D)), cosine_shape(fraction(r, D)))
         if self.restarts:
             c = jnp.where(step >= T, jnp.float32(0.0), c)
         return lerp(self.end_value, self.init_value, c)
@@ -107,10 +131,12 @@ def cosine_cycles(
     Args:
         init_value: the value at step 0 (and at each restart).
         total_steps: length of the curve (at least 1).
-        cycles: waves: a positive multiple of 0.5 (0.5 is one half-cosine
-            decay, 1 a decay and a rise back); restarts: the number of
-            decays (whole, at least 1). The phases are exact integers, so
-            ``total_steps * cycles`` (twice that for waves) must fit in int32.
+        cycles: the number of cycles (> 0), whole or not: waves: 0.5 is one
+            half-cosine decay, 1 a decay and a rise back; restarts: the
+            number of decays, a fractional one ending part-way. The phases
+            are exact integers: ``cycles`` is a fraction ``j / q`` (``q`` up
+            to 10,000) and ``total_steps * max(j, q)`` (``2 j`` for waves)
+            must fit in int32.
         restarts: hard restarts instead of waves (default False).
         end_value: the value at the bottom of each cosine (default 0).
 

@@ -223,16 +223,8 @@ REFUSED = [
     ),
     (("cosine_with_min_lr", 1, 10, {"min_lr": -0.1}), "from_hf: min_lr must be non-negative, got -0.1"),
     (("cosine_warmup_with_min_lr", 1, 10, {"min_lr_rate": -0.5}), "min_lr_rate must be non-negative, got -0.5"),
-    (("cosine", 1, 10, {"num_cycles": 0.3}), "num_cycles must be a positive multiple of 0.5 .*got 0.3"),
-    (("cosine", 1, 10, {"num_cycles": 0}), "num_cycles must be a positive multiple of 0.5"),
-    (
-        ("cosine_with_restarts", 1, 10, {"num_cycles": 1.5}),
-        "from_hf: num_cycles must be a whole number, at least 1, got 1.5",
-    ),
-    (
-        ("cosine_with_restarts", 1, 10, {"num_cycles": 0}),
-        "from_hf: num_cycles must be a whole number, at least 1, got 0",
-    ),
+    (("cosine", 1, 10, {"num_cycles": 0}), "from_hf: num_cycles must be positive, got 0"),
+    (("cosine_with_restarts", 1, 10, {"num_cycles": 0}), "from_hf: num_cycles must be positive, got 0"),
     (
         ("cosine_with_restarts", 0, 2**30, {"num_cycles": 3}),
         r"from_hf: \(num_training_steps - num_warmup_steps\) \* num_cycles \(1073741824 \* 3\) is too large",

@@ -51,6 +51,8 @@ def _cases():
     yield Case("cosine_with_restarts", 10, 310, {"num_cycles": 3}, 340)
     yield Case("cosine_with_restarts", 7, 107, {"num_cycles": 3}, 130)
     yield Case("cosine_with_restarts", 0, 1000, {"num_cycles": 4}, 1010)
+    yield Case("cosine_with_restarts", 10, 410, {"num_cycles": 1.5}, 420)  # fractional (issue 10, item 16)
+    yield Case("cosine", 0, 500, {"num_cycles": 0.3}, 501)
     yield Case("polynomial", 10, 200, {}, 230)
     yield Case("polynomial", 20, 300, {"lr_end": 1e-5, "power": 2.0}, 330)
     yield Case("polynomial", 0, 77, {"lr_end": 0.0, "power": 0.5}, 90)
