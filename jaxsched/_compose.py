@@ -1,13 +1,11 @@
 """Composition: ``join`` and the wrappers. Each result is a schedule too."""
 
-import dataclasses
 import functools
 from collections.abc import Sequence
 from typing import Any
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
@@ -15,18 +13,9 @@ from jaxsched._core import Schedule, register
 from jaxsched._math import WARMUP_SHAPES, saturating_add, search, warm
 
 
-class _Boundaries(F.Kind):
-    """Boundaries that may be empty (a join of one schedule); ``Join._check`` counts them."""
-
-    def convert(self, fn: str, name: str, x: Any) -> Any:
-        if not F.is_traced(x) and not isinstance(x, (str, dict)) and np.ndim(x) == 1 and len(x) == 0:
-            return np.zeros((0,), np.int32)
-        return super().convert(fn, name, x)
-
-
 class Join(Schedule):
     schedules: tuple[Schedule, ...] = F.schedules()
-    boundaries: jax.Array = dataclasses.field(metadata={"kind": _Boundaries("boundaries")})
+    boundaries: jax.Array = F.boundaries(empty=True)  # none for a join of one schedule; _check counts them
 
     def _check(self, given: dict[str, Any]) -> None:
         if len(self.boundaries) != len(self.schedules) - 1:

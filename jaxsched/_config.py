@@ -28,17 +28,13 @@ def config_key(argument: str) -> str:
 def public_fields(schedule: Schedule) -> dict[str, Any]:
     """The constructor arguments that differ from their defaults, in order."""
     params = inspect.signature(REGISTRY[schedule.name]).parameters
-    fields = {f.name: f for f in dataclasses.fields(schedule) if f.init}
+    kinds = {f.name: f.metadata.get("kind") for f in dataclasses.fields(schedule) if f.init}
     out = {}
-    for f in sorted(fields.values(), key=lambda f: list(params).index(f.name) if f.name in params else len(params)):
-        value = getattr(schedule, f.name)
-        kind = f.metadata.get("kind")
-        if kind is not None:
-            value = kind.public(value)
-        param = params.get(f.name)
-        if param is not None and param.default is not inspect.Parameter.empty and _same(value, param.default):
-            continue
-        out[f.name] = value
+    for name, param in params.items():  # the fields are the constructor's arguments
+        kind, value = kinds[name], getattr(schedule, name)
+        value = value if kind is None else kind.public(value)
+        if param.default is inspect.Parameter.empty or not _same(value, param.default):
+            out[name] = value
     return out
 
 
@@ -82,8 +78,8 @@ def spec(schedule: Schedule) -> str:
     """``repr(schedule)``: a spec string that ``parse`` reads back."""
     if is_traced(schedule):
         return f"{schedule.name}(<traced>)"
-    if batch_shape(schedule):  # a stack from a vmap sweep: no single spec describes it
-        return f"{schedule.name}(<stack of {batch_shape(schedule)}>)"
+    if batch := batch_shape(schedule):  # a stack from a vmap sweep: no single spec describes it
+        return f"{schedule.name}(<stack of {batch}>)"
     args = ", ".join(f"{k}={_spec(v)}" for k, v in public_fields(schedule).items())
     return f"{schedule.name}({args})"
 

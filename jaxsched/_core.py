@@ -93,16 +93,14 @@ class Schedule:
                 nan = np.isnan(step) if step.dtype.kind == "f" and np.isnan(step).any() else None
                 floored = np.floor(np.nan_to_num(step)) if step.dtype.kind == "f" else step
                 step = np.clip(floored, 0, INT32_MAX).astype(np.int32)
-        batch = self.__dict__.get("_batch")
-        if batch is None:
-            object.__setattr__(self, "_batch", batch := batch_shape(self))
-        if batch:  # a stack from a vmap sweep: every member at the steps, batch + step shape
-            return jax.vmap(type(self).__call__, in_axes=(0, None))(self, step)
         packed = self.__dict__.get("_packed")
-        if packed is None and not is_traced(self):
-            with jax.ensure_compile_time_eval():  # concrete even when called inside a trace
-                packed = _pack(self)
-            object.__setattr__(self, "_packed", packed)
+        if packed is None:  # first eager call, or traced leaves
+            if batch_shape(self):  # a stack from a vmap sweep: every member at the steps, batch + step shape
+                return jax.vmap(type(self).__call__, in_axes=(0, None))(self, step)
+            if not is_traced(self):
+                with jax.ensure_compile_time_eval():  # concrete even when called inside a trace
+                    packed = _pack(self)
+                object.__setattr__(self, "_packed", packed)
         out = evaluate(self, step) if packed is None else _evaluate_packed(packed[0], packed[1], step)
         return out if nan is None else jnp.where(nan, jnp.float32(jnp.nan), out)
 

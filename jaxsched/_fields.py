@@ -32,26 +32,30 @@ def fmt(x: Any) -> str:
     return repr(x)
 
 
+def _declared(x: Any) -> list[tuple[Any, Any]]:
+    """``(kind, value)`` of a schedule's declared, non-static, present fields, in order."""
+    fields = ((f.metadata.get("kind"), getattr(x, f.name)) for f in dataclasses.fields(x))
+    return [(kind, value) for kind, value in fields if kind is not None and not kind.static and value is not None]
+
+
+def _children(x: Any) -> list[Any]:
+    """A schedule's child schedules."""
+    return [c for kind, v in _declared(x) for c in {"schedule": [v], "schedules": v}.get(kind.what, [])]
+
+
 def depth(x: Any) -> int:
     """How deep a schedule nests (1: no child schedule)."""
-    kids = []
-    for f in dataclasses.fields(x):
-        what, value = getattr(f.metadata.get("kind"), "what", ""), getattr(x, f.name)
-        kids += [value] if what == "schedule" else list(value) if what == "schedules" else []
-    return 1 + max(map(depth, kids), default=0)
+    return 1 + max(map(depth, _children(x)), default=0)
 
 
 def batch_shape(x: Any) -> tuple[int, ...]:
     """The leading dimensions of a stack of schedules (a ``vmap`` sweep); () for one schedule."""
-    for f in dataclasses.fields(x):
-        kind, value = f.metadata.get("kind"), getattr(x, f.name)
-        if kind is None or kind.static or value is None:
-            continue
-        if kind.what in ("schedule", "schedules"):
-            return batch_shape(value if kind.what == "schedule" else value[0])
-        natural = 1 if kind.what == "boundaries" else int(kind.table) + int(kind.precise)
-        return tuple(np.shape(value)[: np.ndim(value) - natural])
-    return ()
+    kinds = [(k, v) for k, v in _declared(x) if k.what not in ("schedule", "schedules")]
+    if not kinds:  # a wrapper with only children: the first child's
+        return batch_shape(_children(x)[0]) if _children(x) else ()
+    kind, value = kinds[0]
+    natural = 1 if kind.what == "boundaries" else int(kind.table) + int(kind.precise)
+    return tuple(np.shape(value)[: np.ndim(value) - natural])
 
 
 def fail(fn: str, message: str) -> None:
@@ -96,6 +100,7 @@ class Kind:
     precise: bool = False
     choices: tuple[str, ...] = ()
     repeats: bool = False  # boundaries: a step may appear twice
+    empty: bool = False  # boundaries: none at all is fine
 
     def convert(self, fn: str, name: str, x: Any) -> Any:
         if x is None and self.optional:
@@ -139,7 +144,7 @@ class Kind:
         return arr.astype(np.int32)
 
     def _boundaries(self, fn: str, name: str, x: Any) -> Any:
-        if not is_traced(x) and (isinstance(x, (str, dict)) or np.ndim(x) != 1 or len(x) == 0):
+        if not is_traced(x) and (isinstance(x, (str, dict)) or np.ndim(x) != 1 or (len(x) == 0 and not self.empty)):
             fail(fn, f"{name} must be a non-empty list of steps, got {fmt(x)}")
         out = dataclasses.replace(self, what="length", table=True)._length(fn, name, x)
         steps = "sorted" if self.repeats else "strictly increasing (sorted, no duplicates)"
@@ -199,9 +204,9 @@ def length(default: Any = _NO, *, minimum: int = 0) -> Any:
     return _field(Kind("length", optional=default is None, minimum=minimum), default)
 
 
-def boundaries(*, repeats: bool = False) -> Any:
-    """A non-empty, strictly increasing (``repeats``: non-decreasing) list of non-negative steps."""
-    return _field(Kind("boundaries", repeats=repeats), _NO)
+def boundaries(*, repeats: bool = False, empty: bool = False) -> Any:
+    """A strictly increasing (``repeats``: non-decreasing) list of non-negative steps, non-empty unless ``empty``."""
+    return _field(Kind("boundaries", repeats=repeats, empty=empty), _NO)
 
 
 def choice(default: str, *choices: str) -> Any:

@@ -10,7 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxsched import _fields as F
-from jaxsched._config import STATEFUL
+from jaxsched._config import STATEFUL, _plain
 from jaxsched._core import Schedule, evaluate
 from jaxsched._fields import INT32_MAX
 
@@ -67,11 +67,7 @@ class ReduceOnPlateau:
 
     def to_config(self) -> dict[str, Any]:
         """A JSON-safe dict that ``jaxsched.from_config`` reads back."""
-        args = self._arguments().items()
-        return {
-            "schedule": "reduce_on_plateau",
-            **{k: v.to_config() if isinstance(v, Schedule) else v for k, v in args},
-        }
+        return {"schedule": "reduce_on_plateau", **{k: _plain(v) for k, v in self._arguments().items()}}
 
     # --- the StatefulSchedule protocol ------------------------------------
     def init(self) -> PlateauState:
