@@ -3,7 +3,7 @@
 from jaxsched._compose import clip, join, multiply, offset, repeat, scale, warmup
 from jaxsched._config import from_config, parse
 from jaxsched._core import Schedule
-from jaxsched._cosine import cosine, cosine_cycles
+from jaxsched._cosine import cosine, cosine_cycles, tanh_decay
 from jaxsched._current_lr import current_lr
 from jaxsched._cyclic import cyclic, one_cycle
 from jaxsched._exponential import exponential, multistep_decay, step_decay
@@ -14,7 +14,6 @@ from jaxsched._piecewise import piecewise_constant, piecewise_interpolate
 from jaxsched._plateau import reduce_on_plateau
 from jaxsched._polynomial import constant, linear, polynomial
 from jaxsched._restarts import sgdr
-from jaxsched._tanh import tanh_decay
 from jaxsched._tri_stage import tri_stage
 from jaxsched._warmup import rsqrt, warmup_constant, warmup_cosine, warmup_linear, wsd
 

@@ -6,11 +6,12 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
-from jaxsched._math import WARMUP_SHAPES, saturating_add, search, warm
+from jaxsched._math import WARMUP_SHAPES, every, saturating_add, search, warm
 
 
 class Join(Schedule):
@@ -28,6 +29,12 @@ class Join(Schedule):
         for k, child in enumerate(self.schedules[1:]):
             out = jnp.where(index == k + 1, child._at(step - self.boundaries[k]), out)
         return out
+
+    def _phases(self, until: int) -> list[Any]:
+        starts = [0, *np.asarray(self.boundaries, np.int64)]
+        return [self.boundaries] + [
+            [s + p for p in child.phases(until - s)] for s, child in zip(starts, self.schedules, strict=True)
+        ]
 
 
 @register(Join)
@@ -75,6 +82,10 @@ class Warmup(_Wrapper):
         # During the warmup the inner step clamps to 0, so ``inner`` is schedule(0).
         inner = self.schedule._at(step - self.warmup_steps)
         return warm(step, self.init_value, inner, self.warmup_steps, inner, self.shape)
+
+    def _phases(self, until: int) -> list[Any]:
+        w = int(self.warmup_steps)
+        return [w, [w + p for p in self.schedule.phases(until - w)]]
 
 
 @register(Warmup)
@@ -212,6 +223,10 @@ class Offset(_Wrapper):
     def _value(self, step: jax.Array) -> jax.Array:
         return self.schedule._at(saturating_add(step, self.steps))
 
+    def _phases(self, until: int) -> list[Any]:
+        shift = int(self.steps)
+        return [-shift, [p - shift for p in self.schedule.phases(max(until + shift, 0))]]
+
 
 @register(Offset)
 def offset(schedule: Schedule, *, steps: ArrayLike) -> Schedule:
@@ -243,6 +258,10 @@ class Repeat(_Wrapper):
 
     def _value(self, step: jax.Array) -> jax.Array:
         return self.schedule._value(step % self.period)
+
+    def _phases(self, until: int) -> list[Any]:
+        inner = [0, *self.schedule.phases(int(self.period) - 1)]
+        return [start + np.asarray(inner) for start in [0, *every(self.period, until)]]
 
 
 @register(Repeat)

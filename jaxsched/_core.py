@@ -7,7 +7,6 @@ them, runs ``_check`` when nothing is traced and stores what ``_derive`` compute
 import contextlib
 import dataclasses
 import functools
-import math
 from collections.abc import Callable
 from typing import Any, ClassVar, dataclass_transform
 
@@ -15,7 +14,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxsched._fields import INT32_MAX, batch_shape, is_traced
+from jaxsched._fields import INT32_MAX, _children, batch_shape, is_traced
 
 _FLOAT_MAX_STEP = 2147483520.0  # the largest float32 below 2**31
 
@@ -69,10 +68,32 @@ class Schedule:
     def _value(self, step: jax.Array) -> jax.Array:  # the value at an int32 step in [0, 2**31 - 1]
         raise NotImplementedError
 
+    def _phases(self, until: int) -> list[Any]:
+        """Steps (scalars or arrays, any order, any range) where the formula changes: by default the
+        ``boundaries`` field and the children's phases."""
+        return [getattr(self, "boundaries", [])] + [c._phases(until) for c in _children(self)]
+
+    def phases(self, until: int) -> list[int]:
+        """The steps in ``(0, until]`` where the schedule changes formula, sorted: ends of warmups,
+        starts of cooldowns, table boundaries, cycle starts (of a periodic schedule, the first 1,000).
+
+        Example:
+            >>> import jaxsched
+            >>> jaxsched.wsd(peak_value=1.0, warmup_steps=10, total_steps=100, decay_steps=20).phases(100)
+            [10, 80, 100]
+        """
+        if is_traced(self) or batch_shape(self):
+            raise TypeError(f"{self.name}: phases needs one concrete schedule, not a traced one or a stack")
+        leaves = jax.tree_util.tree_leaves(self._phases(int(until)))
+        flat = np.concatenate([np.zeros(0, np.int64)] + [np.ravel(np.asarray(p, np.int64)) for p in leaves])
+        return sorted({int(b) for b in flat if 0 < b <= until})
+
     def _at(self, step: jax.Array) -> jax.Array:  # a child's value at a step that may be negative
         return jnp.asarray(self._value(jnp.maximum(step, 0))).astype(jnp.float32)
 
     def __call__(self, step: Any) -> jax.Array:
+        from jaxsched._eager import eager, pack
+
         kind = type(step)
         if kind is int:  # the common eager case: clamp in Python, no conversion
             step = min(max(step, 0), INT32_MAX)
@@ -99,9 +120,9 @@ class Schedule:
                 return jax.vmap(type(self).__call__, in_axes=(0, None))(self, step)
             if not is_traced(self):
                 with jax.ensure_compile_time_eval():  # concrete even when called inside a trace
-                    packed = _pack(self)
+                    packed = pack(self)
                 object.__setattr__(self, "_packed", packed)
-        out = evaluate(self, step) if packed is None else _evaluate_packed(packed[0], packed[1], step)
+        out = evaluate(self, step) if packed is None else eager(packed[0], packed[1], step)
         return out if nan is None else jnp.where(nan, jnp.float32(jnp.nan), out)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -205,44 +226,3 @@ def evaluate(schedule: Schedule, step: Any) -> jax.Array:
     if jnp.issubdtype(step.dtype, jnp.floating):
         value = jnp.where(jnp.isnan(step), jnp.float32(jnp.nan), value)
     return value
-
-
-class _Structure:
-    """The static key of an eager call: tree structure and leaf layout."""
-
-    __slots__ = ("_hash", "layout", "treedef")
-
-    def __init__(self, treedef: Any, layout: tuple) -> None:
-        self.treedef, self.layout = treedef, layout
-        self._hash = hash((treedef, layout))
-
-    def __hash__(self) -> int:
-        return self._hash
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Structure) and self.treedef == other.treedef and self.layout == other.layout
-
-
-def _pack(schedule: Schedule) -> tuple[_Structure, tuple[jax.Array, ...]]:
-    """Leaves concatenated into one array per dtype: an eager call passes a few
-    arguments, whatever the number of hyperparameters (dispatch cost grows with them)."""
-    leaves, treedef = jax.tree_util.tree_flatten(schedule)
-    groups: dict[Any, list[np.ndarray]] = {}
-    layout = []
-    for leaf in leaves:
-        arr = np.asarray(leaf)
-        arr = arr.astype(jax.dtypes.canonicalize_dtype(arr.dtype))  # as jax would store it
-        group = groups.setdefault(arr.dtype, [])
-        layout.append((arr.dtype, sum(a.size for a in group), arr.shape))
-        group.append(arr.ravel())
-    dtypes = list(groups)
-    layout = tuple((dtypes.index(dtype), start, shape) for dtype, start, shape in layout)
-    return _Structure(treedef, tuple(layout)), tuple(jnp.asarray(np.concatenate(groups[d])) for d in dtypes)
-
-
-@functools.partial(jax.jit, static_argnums=0)
-def _evaluate_packed(structure: _Structure, arrays: tuple[jax.Array, ...], step: Any) -> jax.Array:
-    leaves = [
-        arrays[group][start : start + math.prod(shape)].reshape(shape) for group, start, shape in structure.layout
-    ]
-    return evaluate(jax.tree_util.tree_unflatten(structure.treedef, leaves), step)

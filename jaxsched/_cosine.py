@@ -1,4 +1,5 @@
-"""Cosine decay, and cosine waves or hard restarts over a fixed length."""
+"""Decays over a fixed length: cosine, cosine waves or hard restarts, and the
+hyperbolic tangent (timm's ``TanhLRScheduler``)."""
 
 from fractions import Fraction
 from typing import Any
@@ -19,6 +20,9 @@ class Decay(Schedule):
     init_value: jax.Array = F.value()
     total_steps: jax.Array = F.length(minimum=1)
     end_value: jax.Array = F.value(0.0)
+
+    def _phases(self, until: int) -> list[Any]:
+        return [self.total_steps]
 
 
 class Cosine(Decay):
@@ -110,16 +114,16 @@ class CosineCycles(Decay):
             c = jnp.where(step >= T, jnp.float32(0.0), c)
         return lerp(self.end_value, self.init_value, c)
 
+    def _phases(self, until: int) -> list[Any]:  # where each (half) cycle ends
+        turns, whole = int(self.turns), int(self.parts) * int(self.total_steps)
+        return [-(-np.arange(1, min(turns, 1000) + 1, dtype=np.int64) * whole // turns), self.total_steps]
+
 
 @register(CosineCycles)
 def cosine_cycles(
-    *,
-    init_value: ArrayLike,
-    total_steps: ArrayLike,
-    cycles: ArrayLike,
-    restarts: bool = False,
-    end_value: ArrayLike = 0.0,
-) -> Schedule:
+    *, init_value: ArrayLike, total_steps: ArrayLike, cycles: ArrayLike, restarts: bool = False,
+    end_value: ArrayLike = 0.0
+) -> Schedule:  # fmt: skip
     """Cosine waves, or cosine decays with hard restarts, over ``total_steps``.
 
     With ``T = total_steps``, ``n = cycles`` and ``p = min(t, T) / T``::
@@ -160,3 +164,62 @@ def cosine_cycles(
         1.00 0.50 0.00 1.00 0.00
     """
     return CosineCycles(**locals())
+
+
+class TanhDecay(Decay):
+    lower: jax.Array = F.value(-7.0)
+    upper: jax.Array = F.value(3.0)
+
+    def _check(self, given: dict[str, Any]) -> None:
+        if self.lower >= self.upper:
+            F.fail(self.name, f"lower ({F.fmt(given['lower'])}) must be less than upper ({F.fmt(given['upper'])})")
+
+    def _value(self, step: jax.Array) -> jax.Array:
+        total, t = self.total_steps, jnp.minimum(step, self.total_steps)
+        x = self.lower * fraction(total - t, total) + self.upper * fraction(t, total)
+        # 0.5 * (1 - tanh(x)) == 1 / (1 + exp(2x)): full relative precision
+        # where 1 - tanh(x) would cancel (x = 3 at the end by default).
+        decayed = lerp(self.end_value, self.init_value, 1 / (1 + jnp.exp(2 * x)))
+        return jnp.where(step < total, decayed, self.end_value)
+
+
+@register(TanhDecay)
+def tanh_decay(
+    *, init_value: ArrayLike, total_steps: ArrayLike, end_value: ArrayLike = 0.0, lower: ArrayLike = -7.0,
+    upper: ArrayLike = 3.0
+) -> Schedule:  # fmt: skip
+    """Hyperbolic-tangent decay: timm's ``TanhLRScheduler`` curve.
+
+    With ``T = total_steps`` and ``x(t) = lower * (1 - t / T) + upper * t / T``::
+
+        value(t) = end + (init - end) * 0.5 * (1 - tanh(x(t)))    for t < T
+        value(t) = end                                            for t >= T
+
+    As in timm, the curve starts just below ``init_value`` (``0.5 * (1 -
+    tanh(-7))`` is ``1 - 8.3e-7``) and ends just above ``end_value``
+    (``0.5 * (1 - tanh(3))`` is 0.0025 of the range as ``t`` nears ``T``),
+    then holds ``end_value``.
+
+    Args:
+        init_value: the value the curve starts from (timm's base learning rate).
+        total_steps: length of the decay in steps (at least 1; timm's ``t_initial``).
+        end_value: the value from ``total_steps`` on (timm's ``lr_min``, default 0).
+        lower: ``x`` at step 0 (timm's ``lb``, default -7).
+        upper: ``x`` at ``total_steps`` (timm's ``ub``, default 3; > ``lower``).
+
+    Returns:
+        A ``Schedule`` with the values of timm's ``TanhLRScheduler(t_initial=total_steps,
+        lb=lower, ub=upper, lr_min=end_value)`` stepped per update
+        (``t_in_epochs=False``, no warmup, no noise, one cycle).
+
+    References:
+        Hsueh et al., "Stochastic Gradient Descent with Hyperbolic-Tangent
+        Decay on Classification", https://arxiv.org/abs/1806.01593, 2018.
+
+    Example:
+        >>> import jaxsched
+        >>> s = jaxsched.tanh_decay(init_value=1.0, total_steps=100)
+        >>> print(" ".join(f"{s(t):.4f}" for t in (0, 50, 70, 99, 100)))
+        1.0000 0.9820 0.5000 0.0030 0.0000
+    """
+    return TanhDecay(**locals())

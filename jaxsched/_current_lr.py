@@ -1,6 +1,6 @@
 """``current_lr``: the learning rate in effect for an Optax optimizer state."""
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import jax
@@ -10,27 +10,9 @@ import optax
 _INJECT_STATES = (optax.InjectHyperparamsState, optax.InjectStatefulHyperparamsState)
 
 
-def _walk(node: Any) -> Iterator[tuple[str, Any]]:
-    """``(field name, value)`` for every node of an optimizer state, depth first."""
-    fields = getattr(node, "_fields", None)
-    if isinstance(node, tuple) and fields is not None:  # NamedTuple states
-        children: Any = zip(fields, node, strict=True)
-    elif isinstance(node, Mapping):  # named chains, hyperparameter dicts, nnx.State
-        children = ((str(k), v) for k, v in node.items())
-    elif isinstance(node, (tuple, list)):  # chains
-        children = (("", v) for v in node)
-    else:
-        return
-    for name, child in children:
-        yield name, child
-        yield from _walk(child)
-
-
 def _array(x: Any) -> jax.Array:
-    """An array out of a state leaf; unwraps containers such as ``nnx.Variable``."""
-    if not isinstance(x, (jax.Array, int, float)) and hasattr(x, "get_value"):
-        x = x.get_value()
-    return jnp.asarray(x)
+    """A leaf as an array (an ``nnx.Variable`` holds its array in ``get_value``)."""
+    return jnp.asarray(x.get_value() if hasattr(x, "get_value") else x)
 
 
 def current_lr(opt_state: Any, schedule: Callable[[Any], Any] | None = None) -> jax.Array:
@@ -86,12 +68,11 @@ def current_lr(opt_state: Any, schedule: Callable[[Any], Any] | None = None) -> 
         0.80
     """
     fn = "current_lr"
-    nodes = [(name, node) for name, node in _walk(("", opt_state))]
-    injected = [
-        node.hyperparams["learning_rate"]
-        for _, node in nodes
-        if isinstance(node, _INJECT_STATES) and "learning_rate" in node.hyperparams
-    ]
+    found = (*_INJECT_STATES, optax.ScaleByScheduleState)
+    is_node = lambda x: isinstance(x, found) or hasattr(x, "get_value")  # noqa: E731
+    nodes = jax.tree_util.tree_flatten_with_path(opt_state, is_leaf=is_node)[0]
+    injected = [x.hyperparams.get("learning_rate") for _, x in nodes if isinstance(x, _INJECT_STATES)]
+    injected = [lr for lr in injected if lr is not None]
     if len(injected) > 1:
         raise ValueError(
             f"{fn}: opt_state holds {len(injected)} injected learning rates (one per inject_hyperparams); "
@@ -106,8 +87,8 @@ def current_lr(opt_state: Any, schedule: Callable[[Any], Any] | None = None) -> 
         )
     if not callable(schedule) or hasattr(schedule, "init"):
         raise TypeError(f"{fn}: schedule must be a step -> value function, got {schedule!r}")
-    counts = [node.count for _, node in nodes if isinstance(node, optax.ScaleByScheduleState)]
-    counts += [node for name, node in nodes if name == "count"]
+    counts = [x.count for _, x in nodes if isinstance(x, optax.ScaleByScheduleState)]
+    counts += [x for path, x in nodes if path and getattr(path[-1], "name", getattr(path[-1], "key", None)) == "count"]
     if not counts:
         raise ValueError(
             f"{fn}: opt_state has no step count (no field named 'count', as in ScaleByAdamState); "

@@ -10,8 +10,7 @@ from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
-from jaxsched._math import cosine_shape, fraction, lerp, search
-from jaxsched._precise import power
+from jaxsched._math import cosine_shape, every, fraction, lerp, power, search
 
 
 class Cyclic(Schedule):
@@ -37,17 +36,17 @@ class Cyclic(Schedule):
         height = jnp.where(t <= up, fraction(t, up), fraction(cycle - t, down))
         return lerp(self.min_value, self.max_value, height * power(self.decay_rate, n))
 
+    def _phases(self, until: int) -> list[Any]:
+        cycle = int(self.up_steps) + int(self.up_steps if self.down_steps is None else self.down_steps)
+        ends = every(cycle, until + cycle)
+        return [ends, ends - cycle + self.up_steps]
+
 
 @register(Cyclic)
 def cyclic(
-    *,
-    min_value: ArrayLike,
-    max_value: ArrayLike,
-    up_steps: ArrayLike,
-    down_steps: ArrayLike | None = None,
-    decay_rate: ArrayLike = 1.0,
-    period: ArrayLike | None = None,
-) -> Schedule:
+    *, min_value: ArrayLike, max_value: ArrayLike, up_steps: ArrayLike, down_steps: ArrayLike | None = None,
+    decay_rate: ArrayLike = 1.0, period: ArrayLike | None = None
+) -> Schedule:  # fmt: skip
     """Smith's cyclical learning rate: a triangle wave between two bounds.
 
     With ``u = up_steps``, ``d = down_steps``, ``p = t mod (u + d)`` the
@@ -146,18 +145,15 @@ class OneCycle(Schedule):
         values = jnp.stack([init, peak, init, end] if self.three_phase else [init, peak, end])
         return values[j] * left + values[j + 1] * done
 
+    def _phases(self, until: int) -> list[Any]:
+        return [self.ends[1:] + (self.fracs[1:] > 0)]
+
 
 @register(OneCycle)
 def one_cycle(
-    *,
-    peak_value: ArrayLike,
-    total_steps: ArrayLike,
-    pct_start: ArrayLike = 0.3,
-    init_value: ArrayLike | None = None,
-    end_value: ArrayLike | None = None,
-    shape: str = "cosine",
-    three_phase: bool = False,
-) -> Schedule:
+    *, peak_value: ArrayLike, total_steps: ArrayLike, pct_start: ArrayLike = 0.3, init_value: ArrayLike | None = None,
+    end_value: ArrayLike | None = None, shape: str = "cosine", three_phase: bool = False
+) -> Schedule:  # fmt: skip
     """The one-cycle policy: a rise to the peak, then an anneal far below the start.
 
     With ``T = total_steps`` and ``a = pct_start * T`` (a real number), the

@@ -9,9 +9,8 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
-from jaxsched import _precise
 from jaxsched._core import Schedule, register
-from jaxsched._math import fraction, search
+from jaxsched._math import every, fraction, power, search
 
 
 class Exponential(Schedule):
@@ -46,7 +45,7 @@ class Exponential(Schedule):
         if self.cap is not None:  # past the bound: rate**periods never overflows (nor its gradient)
             periods = jnp.minimum(periods, jax.lax.stop_gradient(self.cap))
         # Capped so that a growth times a zero init_value stays 0, never NaN.
-        value = self.init_value * jnp.minimum(_precise.power(self.decay_rate, periods), jnp.finfo(jnp.float32).max)
+        value = self.init_value * jnp.minimum(power(self.decay_rate, periods), jnp.finfo(jnp.float32).max)
         if not self.staircase:
             value = value * jnp.exp(fraction(step % self.period, self.period) * self.log_rate)
         if self.end_value is None:
@@ -54,16 +53,15 @@ class Exponential(Schedule):
         bounded = jnp.where(self.log_rate < 0, jnp.maximum(value, self.end_value), jnp.minimum(value, self.end_value))
         return jnp.where(self.log_rate == 0, value, bounded)
 
+    def _phases(self, until: int) -> list[Any]:
+        return [every(self.period, until) if self.staircase else []]
+
 
 @register(Exponential)
 def exponential(
-    *,
-    init_value: ArrayLike,
-    decay_rate: ArrayLike,
-    period: ArrayLike,
-    staircase: bool = False,
-    end_value: ArrayLike | None = None,
-) -> Schedule:
+    *, init_value: ArrayLike, decay_rate: ArrayLike, period: ArrayLike, staircase: bool = False,
+    end_value: ArrayLike | None = None
+) -> Schedule:  # fmt: skip
     """Exponential decay (or growth).
 
     ``value(t) = init * decay_rate ** (t / period)``; with ``staircase``
@@ -104,6 +102,9 @@ class StepDecay(Schedule):
 
     def _value(self, step: jax.Array) -> jax.Array:
         return self.init_value * self.decay_rate ** (step // self.period).astype(jnp.float32)
+
+    def _phases(self, until: int) -> list[Any]:
+        return [every(self.period, until)]
 
 
 @register(StepDecay)

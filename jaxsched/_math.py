@@ -7,6 +7,8 @@ value is interpolated from the nearer end, so a value close to ``end`` (a
 decay to zero) or close to ``start`` keeps full float32 relative precision.
 """
 
+from typing import Any
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -55,14 +57,9 @@ def _weights(shape: str, x: jax.Array, r: jax.Array) -> tuple[jax.Array, jax.Arr
 
 
 def interpolate(
-    start: jax.Array,
-    end: jax.Array,
-    done: jax.Array,
-    length: jax.Array,
-    shape: str = "linear",
-    exponent: jax.Array | None = None,
-    log_ratio: jax.Array | None = None,
-) -> jax.Array:
+    start: jax.Array, end: jax.Array, done: jax.Array, length: jax.Array, shape: str = "linear",
+    exponent: jax.Array | None = None, log_ratio: jax.Array | None = None
+) -> jax.Array:  # fmt: skip
     """From ``start`` (``done <= 0``) to ``end`` (``done >= length``) along ``shape``.
 
     ``done`` and ``length`` are int32 step counts. The shapes give the weight
@@ -120,3 +117,26 @@ def search(table: jax.Array, step: jax.Array) -> jax.Array:
         ok = (probe <= n) & (table[jnp.minimum(probe, n) - 1] <= step)
         count = jnp.where(ok, probe, count)
     return count
+
+
+def every(period: Any, until: int) -> np.ndarray:
+    """The multiples of ``period`` in ``(0, until]``, the first 1,000: the phases of a periodic schedule."""
+    return np.arange(1, min(until // int(period), 1000) + 1, dtype=np.int64) * int(period)
+
+
+def power(leaf: jax.Array, exponent: jax.Array) -> jax.Array:
+    """``(hi + lo) ** exponent`` of a precise leaf (``F.value(precise=True)``: a
+    hyperparameter kept to float64 precision as ``[hi, lo]`` float32 words, last
+    axis 2), for ``hi > 0`` and a non-negative exponent.
+
+    A factor raised to a large power needs more than float32
+    (``float32(0.99994)`` is off by 3e-8, so ``0.99994 ** 100_000`` would be off
+    by 0.3%). ``hi ** e`` with XLA's pow (accurate to a few ulp, exact for a
+    power of two) times the correction ``(1 + lo/hi) ** e ~ exp(e * lo / hi)``,
+    whose argument is small: float32 relative precision for any result that
+    does not underflow.
+    """
+    hi, lo = leaf[..., 0], leaf[..., 1]
+    e = exponent.astype(jnp.float32)
+    ratio = jnp.where(hi != 0, lo / jnp.where(hi != 0, hi, 1.0), 0.0)
+    return jnp.power(hi, e) * jnp.exp(e * ratio)

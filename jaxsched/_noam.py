@@ -27,6 +27,9 @@ class Noam(Schedule):
         s = step.astype(jnp.float32) + 1  # no int32 overflow at 2**31 - 1
         return self.scale * jnp.minimum(jax.lax.rsqrt(s), s * self.rise)
 
+    def _phases(self, until: int) -> list[Any]:
+        return [self.warmup_steps]
+
 
 @register(Noam)
 def noam(*, d_model: ArrayLike, warmup_steps: ArrayLike, factor: ArrayLike = 1.0) -> Schedule:

@@ -168,18 +168,10 @@ def _static(fn: str, name: str, x: Any, kind: F.Kind) -> Any:
 
 
 def reduce_on_plateau(
-    *,
-    base: float | Schedule = 1.0,
-    factor: float = 0.1,
-    patience: int = 10,
-    threshold: float = 1e-4,
-    threshold_mode: str = "rel",
-    mode: str = "min",
-    cooldown: int = 0,
-    min_value: float = 0.0,
-    eps: float = 1e-8,
-    accumulation_steps: int = 1,
-) -> ReduceOnPlateau:
+    *, base: float | Schedule = 1.0, factor: float = 0.1, patience: int = 10, threshold: float = 1e-4,
+    threshold_mode: str = "rel", mode: str = "min", cooldown: int = 0, min_value: float = 0.0, eps: float = 1e-8,
+    accumulation_steps: int = 1
+) -> ReduceOnPlateau:  # fmt: skip
     """Shrinks a value (a learning rate) when a monitored metric stops improving.
 
     A stateful schedule for ``optax.inject_hyperparams``: the metric is the

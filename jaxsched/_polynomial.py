@@ -1,5 +1,7 @@
 """Constant, linear and polynomial schedules."""
 
+from typing import Any
+
 import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
@@ -43,6 +45,9 @@ class Linear(Schedule):
     end_value: jax.Array = F.value()
     total_steps: jax.Array = F.length(minimum=1)
     power = None  # Polynomial's field
+
+    def _phases(self, until: int) -> list[Any]:
+        return [self.total_steps]
 
     def _value(self, step: jax.Array) -> jax.Array:
         return interpolate(self.init_value, self.end_value, step, self.total_steps, exponent=self.power)

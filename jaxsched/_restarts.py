@@ -10,8 +10,7 @@ from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
-from jaxsched._math import cosine_shape, search
-from jaxsched._precise import power
+from jaxsched._math import cosine_shape, every, power, search
 from jaxsched._warmup import WarmupConstant
 
 MULT_MIN, MULT_MAX = 1.01, 4096.0
@@ -78,19 +77,18 @@ class SGDR(WarmupConstant):
             value = jnp.where(i >= self.cycle_limit, self.end_value, value)
         return value
 
+    def _phases(self, until: int) -> list[Any]:
+        w, equal = int(self.warmup_steps), F.as_float(self.cycle_mult) == 1
+        starts = every(self.cycle_steps, until) if equal else np.unique(self.edges[1:].astype(np.int64) + 1)[:1000]
+        return [w, w + starts[: None if self.cycle_limit is None else int(self.cycle_limit)]]
+
 
 @register(SGDR)
 def sgdr(
-    *,
-    peak_value: ArrayLike,
-    cycle_steps: ArrayLike,
-    cycle_mult: ArrayLike = 1.0,
-    end_value: ArrayLike = 0.0,
-    decay_rate: ArrayLike = 1.0,
-    cycle_limit: ArrayLike | None = None,
-    warmup_steps: ArrayLike = 0,
-    init_value: ArrayLike = 0.0,
-) -> Schedule:
+    *, peak_value: ArrayLike, cycle_steps: ArrayLike, cycle_mult: ArrayLike = 1.0, end_value: ArrayLike = 0.0,
+    decay_rate: ArrayLike = 1.0, cycle_limit: ArrayLike | None = None, warmup_steps: ArrayLike = 0,
+    init_value: ArrayLike = 0.0
+) -> Schedule:  # fmt: skip
     """Cosine annealing with warm restarts (SGDR), cycles growing by ``cycle_mult``.
 
     With ``c = cycle_steps``, ``m = cycle_mult``, ``w = warmup_steps`` and

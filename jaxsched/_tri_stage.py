@@ -4,6 +4,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
@@ -43,17 +44,15 @@ class TriStage(WarmupConstant):
         done = jnp.maximum(step - self.warmup_steps, 0) - self.hold_steps  # into the decay (no int32 overflow)
         return interpolate(self.peak_value, self.end_value, done, self.decay_steps, "exponential", None, self.log_ratio)
 
+    def _phases(self, until: int) -> list[Any]:
+        return [np.cumsum([self.warmup_steps, self.hold_steps, self.decay_steps], dtype=np.int64)]
+
 
 @register(TriStage)
 def tri_stage(
-    *,
-    peak_value: ArrayLike,
-    warmup_steps: ArrayLike,
-    hold_steps: ArrayLike,
-    decay_steps: ArrayLike,
-    init_value: ArrayLike | None = None,
-    end_value: ArrayLike | None = None,
-) -> Schedule:
+    *, peak_value: ArrayLike, warmup_steps: ArrayLike, hold_steps: ArrayLike, decay_steps: ArrayLike,
+    init_value: ArrayLike | None = None, end_value: ArrayLike | None = None
+) -> Schedule:  # fmt: skip
     """Tri-stage: linear warmup, hold at the peak, exponential decay, hold.
 
     With ``w = warmup_steps``, ``h = hold_steps``, ``d = decay_steps``::

@@ -23,6 +23,9 @@ class WarmupConstant(Schedule):
     def _after(self, step: jax.Array) -> jax.Array:
         return self.peak_value
 
+    def _phases(self, until: int) -> list[Any]:
+        return [self.warmup_steps]
+
     def _value(self, step: jax.Array) -> jax.Array:
         return warm(step, self.init_value, self.peak_value, self.warmup_steps, self._after(step))
 
@@ -47,6 +50,10 @@ class WarmupLinear(WarmupConstant):
         decayed = interpolate(peak, self.end_value, step - start, length, self.shape, self.exponent, self.log_ratio)
         return decayed if d is None else jnp.where(step < start, peak, decayed)
 
+    def _phases(self, until: int) -> list[Any]:
+        decay_start = [] if self.decay_steps is None else self.total_steps - self.decay_steps
+        return [self.warmup_steps, self.total_steps, decay_start]
+
 
 class WarmupCosine(WarmupLinear):
     shape = "cosine"
@@ -55,14 +62,9 @@ class WarmupCosine(WarmupLinear):
 
 @register(WarmupCosine)
 def warmup_cosine(
-    *,
-    peak_value: ArrayLike,
-    warmup_steps: ArrayLike,
-    total_steps: ArrayLike,
-    init_value: ArrayLike = 0.0,
-    end_value: ArrayLike = 0.0,
-    exponent: ArrayLike = 1.0,
-) -> Schedule:
+    *, peak_value: ArrayLike, warmup_steps: ArrayLike, total_steps: ArrayLike, init_value: ArrayLike = 0.0,
+    end_value: ArrayLike = 0.0, exponent: ArrayLike = 1.0
+) -> Schedule:  # fmt: skip
     """Linear warmup, then cosine decay: the default of most pretraining runs.
 
     With ``w = warmup_steps``, ``T = total_steps`` and ``D = T - w``::
@@ -102,13 +104,9 @@ def warmup_cosine(
 
 @register(WarmupLinear)
 def warmup_linear(
-    *,
-    peak_value: ArrayLike,
-    warmup_steps: ArrayLike,
-    total_steps: ArrayLike,
-    init_value: ArrayLike = 0.0,
-    end_value: ArrayLike = 0.0,
-) -> Schedule:
+    *, peak_value: ArrayLike, warmup_steps: ArrayLike, total_steps: ArrayLike, init_value: ArrayLike = 0.0,
+    end_value: ArrayLike = 0.0
+) -> Schedule:  # fmt: skip
     """Linear warmup, then linear decay (to zero by default).
 
     With ``w = warmup_steps`` and ``T = total_steps``::
@@ -240,15 +238,9 @@ class WSD(WarmupLinear):
 
 @register(WSD)
 def wsd(
-    *,
-    peak_value: ArrayLike,
-    warmup_steps: ArrayLike,
-    total_steps: ArrayLike,
-    decay_steps: ArrayLike,
-    shape: str = "linear",
-    init_value: ArrayLike = 0.0,
-    end_value: ArrayLike = 0.0,
-) -> Schedule:
+    *, peak_value: ArrayLike, warmup_steps: ArrayLike, total_steps: ArrayLike, decay_steps: ArrayLike,
+    shape: str = "linear", init_value: ArrayLike = 0.0, end_value: ArrayLike = 0.0
+) -> Schedule:  # fmt: skip
     """Warmup-stable-decay: linear warmup, a long constant phase, a short cooldown.
 
     With ``w = warmup_steps``, ``T = total_steps``, ``D = decay_steps``, the

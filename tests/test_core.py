@@ -11,7 +11,7 @@ from cases import params
 from helpers import INT32_MAX
 
 import jaxsched
-from jaxsched import _core
+from jaxsched import _eager
 
 ALL = params()
 FIRST = params(first_only=True)  # one per registered name
@@ -24,7 +24,7 @@ JUMPS = jaxsched.piecewise_constant(boundaries=[16_777_217, 20_000_000, INT32_MA
 
 def _cache_size() -> int:
     """Compiled entries of the module-level eager evaluation."""
-    return _core._evaluate_packed._cache_size()
+    return _eager.eager._cache_size()
 
 
 # --- step dtypes -------------------------------------------------------------------

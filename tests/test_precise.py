@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from jaxsched import _fields as F
-from jaxsched import _precise
+from jaxsched import _math
 
 INT32_MAX = 2**31 - 1
 PRECISE = F.Kind("value", precise=True)
@@ -50,17 +50,17 @@ def test_traced_precise_leaf_is_float32():
 
 @pytest.mark.parametrize(("x", "n"), [(0.99994, 100_000), (0.97, 200), (1 - 1e-9, INT32_MAX), (0.5, 10), (1.0, 10**9)])
 def test_power(x, n):
-    got = float(_precise.power(jnp.asarray(words(x)), jnp.int32(n)))
+    got = float(_math.power(jnp.asarray(words(x)), jnp.int32(n)))
     np.testing.assert_allclose(got, x**n, rtol=1e-7 * (1 + abs(n * np.log(x))))
 
 
 def test_power_of_one_half_is_exact():
     n = jnp.arange(127, dtype=jnp.int32)  # down to the smallest normal float32 (XLA flushes subnormals)
-    got = np.asarray(jax.jit(_precise.power)(jnp.asarray(words(0.5)), n))
+    got = np.asarray(jax.jit(_math.power)(jnp.asarray(words(0.5)), n))
     np.testing.assert_array_equal(got, [np.float32(2.0**-k) for k in range(127)])
 
 
 def test_power_under_vmap_over_leaves():
     leaves = jnp.stack([jnp.asarray(words(x)) for x in (0.99, 0.99994, 1.0)])
-    got = np.asarray(jax.vmap(lambda leaf: _precise.power(leaf, jnp.int32(1000)))(leaves))
+    got = np.asarray(jax.vmap(lambda leaf: _math.power(leaf, jnp.int32(1000)))(leaves))
     np.testing.assert_allclose(got, [0.99**1000, 0.99994**1000, 1.0], rtol=1e-5)

@@ -1,0 +1,53 @@
+"""The eager fast path: a concrete schedule's leaves packed into one array per
+dtype and evaluated by one cached ``jit``, so an eager call passes a few
+arguments whatever the number of hyperparameters (dispatch cost grows with them)."""
+
+import functools
+import math
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from jaxsched._core import Schedule, evaluate
+
+
+class _Structure:
+    """The static key of an eager call: tree structure and leaf layout."""
+
+    __slots__ = ("_hash", "layout", "treedef")
+
+    def __init__(self, treedef: Any, layout: tuple) -> None:
+        self.treedef, self.layout = treedef, layout
+        self._hash = hash((treedef, layout))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Structure) and self.treedef == other.treedef and self.layout == other.layout
+
+
+def pack(schedule: Schedule) -> tuple[_Structure, tuple[jax.Array, ...]]:
+    """The jit's static key and the leaves concatenated into one array per dtype."""
+    leaves, treedef = jax.tree_util.tree_flatten(schedule)
+    groups: dict[Any, list[np.ndarray]] = {}
+    layout = []
+    for leaf in leaves:
+        arr = np.asarray(leaf)
+        arr = arr.astype(jax.dtypes.canonicalize_dtype(arr.dtype))  # as jax would store it
+        group = groups.setdefault(arr.dtype, [])
+        layout.append((arr.dtype, sum(a.size for a in group), arr.shape))
+        group.append(arr.ravel())
+    dtypes = list(groups)
+    layout = tuple((dtypes.index(dtype), start, shape) for dtype, start, shape in layout)
+    return _Structure(treedef, tuple(layout)), tuple(jnp.asarray(np.concatenate(groups[d])) for d in dtypes)
+
+
+@functools.partial(jax.jit, static_argnums=0)
+def eager(structure: _Structure, arrays: tuple[jax.Array, ...], step: Any) -> jax.Array:
+    leaves = [
+        arrays[group][start : start + math.prod(shape)].reshape(shape) for group, start, shape in structure.layout
+    ]
+    return evaluate(jax.tree_util.tree_unflatten(structure.treedef, leaves), step)
