@@ -27,7 +27,7 @@ def config_key(argument: str) -> str:
 
 def public_fields(schedule: Schedule) -> dict[str, Any]:
     """The constructor arguments that differ from their defaults, in order."""
-    params = inspect.signature(REGISTRY[schedule.name]).parameters
+    params = inspect.signature((REGISTRY | STATEFUL)[schedule.name]).parameters
     kinds = {f.name: f.metadata.get("kind") for f in dataclasses.fields(schedule) if f.init}
     out = {}
     for name, param in params.items():  # the fields are the constructor's arguments

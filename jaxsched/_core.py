@@ -29,6 +29,7 @@ class Schedule:
     the value at 0; float steps are floored; steps above ``2**31 - 1`` count as ``2**31 - 1``."""
 
     name: ClassVar[str] = ""
+    stateful: ClassVar[bool] = False  # a stateful schedule (``reduce_on_plateau``) is no child of another
     __dataclass_fields__: ClassVar[dict[str, Any]]
     _static: ClassVar[tuple[str, ...]] = ()
     _data: ClassVar[tuple[str, ...]] = ()

@@ -40,7 +40,9 @@ def _declared(x: Any) -> list[tuple[Any, Any]]:
 
 def _children(x: Any) -> list[Any]:
     """A schedule's child schedules."""
-    return [c for kind, v in _declared(x) for c in {"schedule": [v], "schedules": v}.get(kind.what, [])]
+    from jaxsched._core import Schedule
+
+    return [c for _, v in _declared(x) for c in (v if isinstance(v, tuple) else (v,)) if isinstance(c, Schedule)]
 
 
 def depth(x: Any) -> int:
@@ -50,9 +52,10 @@ def depth(x: Any) -> int:
 
 def batch_shape(x: Any) -> tuple[int, ...]:
     """The leading dimensions of a stack of schedules (a ``vmap`` sweep); () for one schedule."""
-    kinds = [(k, v) for k, v in _declared(x) if k.what not in ("schedule", "schedules")]
+    children = _children(x)
+    kinds = [(k, v) for k, v in _declared(x) if not isinstance(v, tuple) and all(v is not c for c in children)]
     if not kinds:  # a wrapper with only children: the first child's
-        return batch_shape(_children(x)[0]) if _children(x) else ()
+        return batch_shape(children[0]) if children else ()
     kind, value = kinds[0]
     natural = 1 if kind.what == "boundaries" else int(kind.table) + int(kind.precise)
     return tuple(np.shape(value)[: np.ndim(value) - natural])
@@ -166,8 +169,9 @@ class Kind:
     def _schedule(self, fn: str, name: str, x: Any) -> Any:
         from jaxsched._core import Schedule
 
-        if not isinstance(x, Schedule):
-            raise TypeError(f"{fn}: {name} must be a jaxsched schedule, got {x!r}")
+        if not isinstance(x, Schedule) or x.stateful:
+            of_step = " of the step, not a stateful one" if isinstance(x, Schedule) else ""
+            raise TypeError(f"{fn}: {name} must be a jaxsched schedule{of_step}, got {x!r}")
         require(depth(x) < MAX_DEPTH, fn, f"schedules nest at most {MAX_DEPTH} deep, got a deeper {name}")
         return x
 
@@ -185,7 +189,8 @@ class Kind:
         return as_float(leaf) if self.precise and leaf is not None else leaf
 
 
-def _field(kind: Kind, default: Any) -> Any:
+def field(kind: Kind, default: Any = dataclasses.MISSING) -> Any:
+    """A field of the given kind (the factories below cover the common ones)."""
     return dataclasses.field(default=default, metadata={"kind": kind, "static": kind.static})
 
 
@@ -196,37 +201,37 @@ def value(default: Any = _NO, *, interval: str = "", precise: bool = False, tabl
     """A finite float32 value (``interval`` such as ``"(0, 1]"`` bounds it;
     ``precise`` keeps float64 precision in two float32 words)."""
     optional = default is None
-    return _field(Kind("value", optional=optional, interval=interval, precise=precise, table=table), default)
+    return field(Kind("value", optional=optional, interval=interval, precise=precise, table=table), default)
 
 
 def length(default: Any = _NO, *, minimum: int = 0) -> Any:
     """A whole number of steps in ``[minimum, 2**31 - 1]``, stored as int32."""
-    return _field(Kind("length", optional=default is None, minimum=minimum), default)
+    return field(Kind("length", optional=default is None, minimum=minimum), default)
 
 
 def boundaries(*, repeats: bool = False, empty: bool = False) -> Any:
     """A strictly increasing (``repeats``: non-decreasing) list of non-negative steps, non-empty unless ``empty``."""
-    return _field(Kind("boundaries", repeats=repeats, empty=empty), _NO)
+    return field(Kind("boundaries", repeats=repeats, empty=empty), _NO)
 
 
 def choice(default: str, *choices: str) -> Any:
     """One of a few strings (static)."""
-    return _field(Kind("choice", static=True, choices=choices), default)
+    return field(Kind("choice", static=True, choices=choices), default)
 
 
 def flag(default: bool) -> Any:
     """``True`` or ``False`` (static)."""
-    return _field(Kind("flag", static=True), default)
+    return field(Kind("flag", static=True), default)
 
 
 def schedule() -> Any:
     """A child schedule."""
-    return _field(Kind("schedule"), _NO)
+    return field(Kind("schedule"), _NO)
 
 
 def schedules() -> Any:
     """A non-empty list of child schedules."""
-    return _field(Kind("schedules"), _NO)
+    return field(Kind("schedules"), _NO)
 
 
 def derived() -> Any:

@@ -1,6 +1,5 @@
 """Multiplicative noise on a schedule, a pure function of the step (timm-style)."""
 
-import dataclasses
 from typing import Any
 
 import jax
@@ -29,7 +28,7 @@ class _Seed(F.Kind):
 class Noise(Schedule):
     schedule: Schedule = F.schedule()
     std: jax.Array = F.value()
-    seed: jax.Array = dataclasses.field(metadata={"kind": _Seed("seed")})
+    seed: jax.Array = F.field(_Seed("seed"))
     shape: str = F.choice("normal", "normal", "uniform")
 
     def _check(self, given: dict[str, Any]) -> None:

@@ -1,8 +1,5 @@
 """Stateful schedules: ``reduce_on_plateau``."""
 
-import dataclasses
-import functools
-import inspect
 from typing import Any, NamedTuple
 
 import jax
@@ -10,7 +7,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxsched import _fields as F
-from jaxsched._config import STATEFUL, _plain
+from jaxsched._config import STATEFUL
 from jaxsched._core import Schedule, evaluate
 from jaxsched._fields import INT32_MAX
 
@@ -37,47 +34,45 @@ class PlateauState(NamedTuple):
     acc_count: jax.Array
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, repr=False)
-class ReduceOnPlateau:
+class _Base(F.Kind):
+    """``base``: a number (a float32 leaf) or a jaxsched schedule."""
+
+    def convert(self, fn: str, name: str, x: Any) -> Any:
+        if not isinstance(x, Schedule) and (hasattr(x, "init") or callable(x)):
+            raise TypeError(f"{fn}: {name} must be a number or a jaxsched schedule, got {x!r}")
+        return F.Kind("schedule" if isinstance(x, Schedule) else "value").convert(fn, name, x)
+
+
+class ReduceOnPlateau(Schedule):
     """A stateful schedule (Optax's ``StatefulSchedule``); build it with ``reduce_on_plateau``.
 
-    Immutable and hashable, so ``jit`` and ``optax.inject_hyperparams`` take
-    it as a static object; all its state lives in ``PlateauState``.
+    Its hyperparameters are leaves, as in every schedule: one compiled update
+    serves every instance of the same structure. All its state lives in
+    ``PlateauState``.
     """
 
-    base: float | Schedule
-    factor: float
-    patience: int
-    threshold: float
-    threshold_mode: str
-    mode: str
-    cooldown: int
-    min_value: float
-    eps: float
-    accumulation_steps: int
-
-    def _arguments(self) -> dict[str, Any]:
-        defaults = inspect.signature(reduce_on_plateau).parameters
-        fields = ((f.name, getattr(self, f.name)) for f in dataclasses.fields(self))
-        return {k: v for k, v in fields if isinstance(v, Schedule) or v != defaults[k].default}
-
-    def __repr__(self) -> str:
-        """A spec that ``jaxsched.parse`` reads back, as for every schedule."""
-        return f"reduce_on_plateau({', '.join(f'{k}={v!r}' for k, v in self._arguments().items())})"
-
-    def to_config(self) -> dict[str, Any]:
-        """A JSON-safe dict that ``jaxsched.from_config`` reads back."""
-        return {"schedule": "reduce_on_plateau", **{k: _plain(v) for k, v in self._arguments().items()}}
+    name = "reduce_on_plateau"
+    stateful = True
+    base: Any = F.field(_Base("base"), 1.0)
+    factor: jax.Array = F.value(0.1, interval="(0, 1)")
+    patience: jax.Array = F.length(10)
+    threshold: jax.Array = F.value(1e-4, interval="[0, inf)")
+    threshold_mode: str = F.choice("rel", "rel", "abs")
+    mode: str = F.choice("min", "min", "max")
+    cooldown: jax.Array = F.length(0)
+    min_value: jax.Array = F.value(0.0, interval="[0, inf)")
+    eps: jax.Array = F.value(1e-8, interval="[0, inf)")
+    accumulation_steps: jax.Array = F.length(1, minimum=1)
 
     # --- the StatefulSchedule protocol ------------------------------------
     def init(self) -> PlateauState:
-        """The state before any update: scale 1, no best metric yet."""
+        """The state before any update."""
         worse = np.inf if self.mode == "min" else -np.inf
         i, f = jnp.int32, jnp.float32
         return PlateauState(i(0), f(1.0), f(worse), i(0), i(0), f(0.0), i(0))
 
     def update(self, state: PlateauState, *, value: Any = None, **extra_args: Any) -> PlateauState:
-        """Feeds one metric (``value=``) and advances the step; other extra arguments are ignored."""
+        """Feeds one metric (``value``, the extra argument of the optimizer's update)."""
         del extra_args
         if value is None:
             raise TypeError(
@@ -93,36 +88,33 @@ class ReduceOnPlateau:
         # A concrete metric goes through float64 (an int64 beyond int32 must not wrap), then float32.
         return _update(self, state, value if F.is_traced(value) else np.float32(np.float64(value)))
 
-    def __call__(self, state: PlateauState, **extra_args: Any) -> jax.Array:
-        """The value at the state's step: ``min(b, max(b * scale, min_value))`` with ``b = base(count)``."""
+    def __call__(self, state: PlateauState, **extra_args: Any) -> jax.Array:  # type: ignore[override]
+        """The value for the state's step: ``min(b, max(b * scale, min_value))``."""
         del extra_args
         return _value(self, state)
 
     # --- helpers ------------------------------------------------------------
     def _base(self, step: jax.Array) -> jax.Array:
-        if isinstance(self.base, Schedule):
-            return evaluate(self.base, step)
-        return jnp.float32(self.base)
+        return evaluate(self.base, step) if isinstance(self.base, Schedule) else self.base
 
     def _floored(self, b: jax.Array, scale: jax.Array) -> jax.Array:
         # min_value bounds the reduced value from below but never raises it above base.
-        return jnp.minimum(b, jnp.maximum(b * scale, jnp.float32(self.min_value)))
+        return jnp.minimum(b, jnp.maximum(b * scale, self.min_value))
 
     def _improved(self, metric: jax.Array, best: jax.Array) -> jax.Array:
-        t = jnp.float32(self.threshold)
         sign = jnp.float32(1.0 if self.mode == "max" else -1.0)
-        margin = jnp.abs(best) * t if self.threshold_mode == "rel" else t
+        margin = jnp.abs(best) * self.threshold if self.threshold_mode == "rel" else self.threshold
         # The first metric is compared with best = +-inf (rel: inf * t would give inf - inf).
         bar = jnp.where(jnp.isinf(best), best, best + sign * margin)
         return metric > bar if self.mode == "max" else metric < bar  # False for a NaN metric
 
 
-@functools.partial(jax.jit, static_argnums=0)
+@jax.jit
 def _value(sched: ReduceOnPlateau, state: PlateauState) -> jax.Array:
     return sched._floored(sched._base(state.count), state.scale)
 
 
-@functools.partial(jax.jit, static_argnums=0)
+@jax.jit
 def _update(sched: ReduceOnPlateau, state: PlateauState, value: jax.Array) -> PlateauState:
     metric = value.astype(jnp.float32)
     count = jnp.where(state.count < INT32_MAX, state.count + 1, state.count)
@@ -140,7 +132,7 @@ def _update(sched: ReduceOnPlateau, state: PlateauState, value: jax.Array) -> Pl
     num_bad = jnp.where(in_cooldown, 0, num_bad)
     reduce = num_bad > sched.patience
     b = sched._base(count)  # the value the reduction acts on: the next step's
-    reduced = state.scale * jnp.float32(sched.factor)
+    reduced = state.scale * sched.factor
     worth_it = sched._floored(b, state.scale) - sched._floored(b, reduced) > jnp.float32(sched.eps)
     scale = jnp.where(reduce & worth_it, reduced, state.scale)
     cooldown_counter = jnp.where(reduce, sched.cooldown, cooldown_counter)
@@ -149,22 +141,6 @@ def _update(sched: ReduceOnPlateau, state: PlateauState, value: jax.Array) -> Pl
     judged = PlateauState(count, scale, best, num_bad, cooldown_counter, jnp.float32(0.0), jnp.int32(0))
     kept = state._replace(count=count, acc_sum=acc_sum, acc_count=acc_count)
     return jax.tree.map(lambda x, y: jnp.where(judge, x, y), judged, kept)
-
-
-_NUMBER, _COUNT = F.Kind("value", interval="[0, inf)"), F.Kind("length")
-_KINDS = {
-    "factor": F.Kind("value", interval="(0, 1)"), "patience": _COUNT, "threshold": _NUMBER,
-    "threshold_mode": F.Kind("choice", choices=("rel", "abs")), "mode": F.Kind("choice", choices=("min", "max")),
-    "cooldown": _COUNT, "min_value": _NUMBER, "eps": _NUMBER, "accumulation_steps": F.Kind("length", minimum=1),
-}  # fmt: skip
-
-
-def _static(fn: str, name: str, x: Any, kind: F.Kind) -> Any:
-    """An argument checked by its field kind, as a Python value (the schedule is static)."""
-    if F.is_traced(x):
-        raise TypeError(f"{fn}: {name} must be a concrete number (the schedule is static), got a traced value")
-    leaf = kind.convert(fn, name, x)
-    return leaf if kind.what == "choice" else int(leaf) if kind.what == "length" else float(np.float64(x))
 
 
 def reduce_on_plateau(
@@ -250,15 +226,7 @@ def reduce_on_plateau(
         PyTorch's ``torch.optim.lr_scheduler.ReduceLROnPlateau``,
         https://pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.ReduceLROnPlateau.html.
     """
-    fn, args = "reduce_on_plateau", locals()
-    if isinstance(base, Schedule):
-        if F.is_traced(base):
-            raise TypeError(f"{fn}: base must be a concrete schedule (the schedule is static), got a traced one")
-    elif hasattr(base, "init") or callable(base):
-        raise TypeError(f"{fn}: base must be a number or a jaxsched schedule, got {base!r}")
-    else:
-        base = _static(fn, "base", base, F.Kind("value"))
-    return ReduceOnPlateau(base=base, **{k: _static(fn, k, args[k], kind) for k, kind in _KINDS.items()})
+    return ReduceOnPlateau(**locals())
 
 
 STATEFUL["reduce_on_plateau"] = reduce_on_plateau
