@@ -1,6 +1,10 @@
 """jaxsched quick start: a few schedules at key steps, then a small Flax model
 trained twice on data generated here, once with a constant learning rate and
 once with warmup + cosine. Run: ``make demo`` (or ``python examples/quickstart.py``).
+
+It also writes ``demo.png`` (``--plot FILE`` to choose, ``--plot ""`` for none;
+it needs matplotlib): the schedules side by side, and the training loss of the
+two runs, each in the colour of its schedule.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ import argparse
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 from flax import nnx
 
@@ -59,8 +64,11 @@ def make_data(key: jax.Array, n: int = 2048) -> tuple[jax.Array, jax.Array]:
     return x, y
 
 
-def train(schedule: jaxsched.Schedule, steps: int, batch: int = 128) -> float:
-    """Trains a fresh model with ``schedule``; returns the final full-data loss."""
+def train(
+    schedule: jaxsched.Schedule, steps: int, batch: int = 128, eval_every: int = 10
+) -> tuple[np.ndarray, np.ndarray]:
+    """Trains a fresh model with ``schedule``; returns the full-data loss every ``eval_every`` steps
+    and at the end: the steps and the losses (the last one is the final loss)."""
     x, y = make_data(jax.random.key(0))
     model = MLP(nnx.Rngs(1))
     optimizer = nnx.Optimizer(model, optax.adamw(learning_rate=schedule), wrt=nnx.Param)
@@ -74,25 +82,57 @@ def train(schedule: jaxsched.Schedule, steps: int, batch: int = 128) -> float:
         optimizer.update(model, grads)
         return loss
 
+    full_loss = nnx.jit(loss_fn)
+    logged: dict[int, jax.Array] = {}
     for i in range(steps):
+        if i % eval_every == 0:
+            logged[i] = full_loss(model, x, y)  # asynchronous: read back once, at the end
         start = (i * batch) % (x.shape[0] - batch)
         step(model, optimizer, x[start : start + batch], y[start : start + batch])
-    return float(loss_fn(model, x, y))
+    logged[steps] = full_loss(model, x, y)
+    return np.array(list(logged)), np.array([float(v) for v in logged.values()])
+
+
+def save_figure(path: str, total: int, runs: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
+    """Two panels: the schedules compared, and the training loss of each run."""
+    try:
+        import matplotlib
+    except ImportError:
+        print(f"matplotlib is not installed (pip install matplotlib): no {path}")
+        return
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from jaxsched.plotting import plot
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.5), layout="constrained")
+    named = schedules(total)
+    plot(list(named.values()), total_steps=total, labels=list(named), ax=left, title=f"schedules, peak {PEAK:g}")
+    for name, (steps, losses) in runs.items():
+        right.plot(steps, losses, label=name, color=f"C{list(named).index(name)}")  # its schedule's colour
+    right.set(xlabel="step", ylabel="loss (MSE, all the data)", yscale="log", xlim=(0, total))
+    right.set_title(f"training a small MLP with AdamW, {total} steps")
+    right.legend(loc="upper right", frameon=False)
+    right.grid(alpha=0.3)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    print(f"wrote {path}")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="jaxsched quick start")
     parser.add_argument("--steps", type=int, default=TOTAL_STEPS, help="training steps per run")
+    parser.add_argument("--plot", default="demo.png", metavar="FILE", help='the figure ("" for none)')
     args = parser.parse_args(argv)
     print_table(args.steps)
     print()
-    constant = train(jaxsched.constant(value=PEAK), args.steps)
-    cosine = train(
-        jaxsched.warmup_cosine(peak_value=PEAK, warmup_steps=args.steps // 10, total_steps=args.steps), args.steps
-    )
+    named = schedules(args.steps)
+    runs = {name: train(named[name], args.steps) for name in ("constant", "warmup_cosine")}
     print(f"final loss after {args.steps} steps of AdamW:")
-    print(f"  constant lr {PEAK:g}:            {constant:.5f}")
-    print(f"  warmup + cosine, peak {PEAK:g}:  {cosine:.5f}")
+    print(f"  constant lr {PEAK:g}:            {runs['constant'][1][-1]:.5f}")
+    print(f"  warmup + cosine, peak {PEAK:g}:  {runs['warmup_cosine'][1][-1]:.5f}")
+    if args.plot:
+        save_figure(args.plot, args.steps, runs)
 
 
 if __name__ == "__main__":

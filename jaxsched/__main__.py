@@ -1,78 +1,120 @@
-"""The command line: print (or plot) a schedule given as a spec string.
+"""The command line: print, compare and plot schedules given as spec strings or JSON configs.
 
-python -m jaxsched "warmup_cosine(peak_value=3e-4, warmup_steps=2000, total_steps=100000)"
-python -m jaxsched SPEC --steps 0 1000 2000 50000
-python -m jaxsched SPEC --total-steps 100000 --plot lr.png
-python -m jaxsched SPEC --config      # the JSON config
+examples:
+  jaxsched "warmup_cosine(peak_value=3e-4, warmup_steps=2000, total_steps=100000)"
+  jaxsched SPEC --steps 0 1000 2000 50000
+  jaxsched SPEC --config --plot lr.png      the JSON config, and a plot
+  jaxsched SPEC1 SPEC2 --log --label a b --plot cmp.png
+  jaxsched path/to/config.json
+  jaxsched list                             every schedule, one line each
+  jaxsched show wsd                         a schedule's signature and documentation
+
+The default table shows step 0, ten evenly spaced steps up to the end
+(--total-steps, or the last phase boundary + 10%) and each phase boundary b
+and b - 1 (warmup end, cooldown start, ...), one column per schedule.
+"python -m jaxsched" is the same command. A user error is one line on
+stderr, "jaxsched: error: ...", and exit status 2.
 """
 
 import argparse
+import inspect
 import json
+import pathlib
+import re
 import sys
 
 import numpy as np
 
 import jaxsched
+from jaxsched._config import _suggest
+from jaxsched._core import REGISTRY
+from jaxsched.plotting import default_labels, plot
+
+USAGE = "%(prog)s SPEC [SPEC ...] [options]  |  %(prog)s list  |  %(prog)s show NAME"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m jaxsched", description=(__doc__ or "").splitlines()[0])
-    parser.add_argument(
-        "spec", help="a schedule spec, e.g. 'cosine(init_value=0.1, total_steps=1000)', or a JSON config"
-    )
-    parser.add_argument("--steps", type=int, nargs="+", help="the steps to print (default: 11 steps up to the end)")
-    parser.add_argument("--total-steps", type=int, default=None, help="the last step shown (default: from the spec)")
+    """Runs the command line on ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
+    parser = argparse.ArgumentParser("jaxsched", USAGE, __doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("spec", nargs="+", metavar="SPEC", help="a spec, a JSON config or a .json file")
+    parser.add_argument("--steps", type=int, nargs="+", help="the steps to print (default: see above)")
+    parser.add_argument("--total-steps", type=int, help="the last step shown (default: from the phases)")
+    parser.add_argument("--config", action="store_true", help="print the JSON config (no table unless --steps)")
     parser.add_argument("--plot", metavar="FILE", help="save a plot to FILE (needs matplotlib)")
-    parser.add_argument("--config", action="store_true", help="print the JSON config instead of values")
+    parser.add_argument("--log", action="store_true", help="a logarithmic value axis in the plot")
+    parser.add_argument("--label", nargs="+", action="extend", help="legend labels, one per SPEC (default: names)")
     args = parser.parse_args(argv)
     try:
-        text = args.spec.strip()
-        schedule = jaxsched.from_config(json.loads(text)) if text.startswith("{") else jaxsched.parse(text)
-    except (ValueError, TypeError, RecursionError) as e:  # RecursionError: json on absurdly deep input
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    if args.config:
-        print(json.dumps(schedule.to_config(), indent=2))
+        if args.spec[0] in ("list", "show"):
+            return _describe(*args.spec)
+        schedules = [_load(text) for text in args.spec]
+        if args.label and len(args.label) != len(schedules):
+            raise ValueError(f"--label: {len(args.label)} label(s) for {len(schedules)} schedule(s)")
+        total = args.total_steps or max(map(_horizon, schedules))
+        if args.config:
+            configs = [s.to_config() for s in schedules]
+            print(json.dumps(configs if len(configs) > 1 else configs[0], indent=2))
+        if args.steps or not args.config:
+            _table(schedules, args.label or default_labels(schedules), args.steps or _default_steps(schedules, total))
+        if args.plot:
+            labels = args.label or (None if len(schedules) == 1 else default_labels(schedules))
+            ax = plot(schedules, total_steps=total, labels=labels, log_scale=args.log)
+            ax.figure.savefig(args.plot, dpi=120, bbox_inches="tight")
+            print(f"saved {args.plot}", file=sys.stderr)
+    except BrokenPipeError:  # `jaxsched list | head`: the reader left, nothing is wrong
         return 0
-    total = args.total_steps or _guess_total(schedule)
-    steps = np.asarray(args.steps if args.steps else np.linspace(0, total, 11).round(), dtype=np.int64)
-    values = np.asarray(schedule(np.clip(steps, -(2**31) + 1, 2**31 - 1).astype(np.int32)))
-    print(repr(schedule))
-    print(f"{'step':>12s}  value")
-    for s, v in zip(steps, values, strict=True):
-        print(f"{int(s):12d}  {float(v):.6g}")
-    if args.plot:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        from jaxsched.plotting import plot
-
-        ax = plot(schedule, total_steps=total)
-        ax.figure.savefig(args.plot, dpi=120, bbox_inches="tight")
-        print(f"saved {args.plot}")
+    except (ValueError, TypeError, OSError, ImportError, RecursionError) as e:  # deep JSON: Recursion
+        hint = " (--plot needs matplotlib: pip install 'jaxsched[plot]')" if isinstance(e, ImportError) else ""
+        print(f"jaxsched: error: {e}".splitlines()[0] + hint, file=sys.stderr)
+        return 2
     return 0
 
 
-def _guess_total(schedule: jaxsched.Schedule) -> int:
-    """A view of the whole curve: the last boundary plus the longest length, +10%."""
-    items = [(k, v) for k, v in _items(schedule.to_config()) if isinstance(v, int) and not isinstance(v, bool)]
-    bounds = [v for k, v in items if k == "boundaries"]
-    lengths = [v for k, v in items if "steps" in k or k in ("period", "timescale")]
-    return max(int((max(bounds, default=0) + max(lengths, default=1000)) * 1.1), 10)
+def _load(text: str) -> jaxsched.Schedule:
+    """A schedule from a spec string, an inline JSON config or a ``.json`` file."""
+    if not text.lstrip().startswith("{") and text.rstrip().endswith(".json"):
+        text = pathlib.Path(text.strip()).read_text()
+    return jaxsched.from_config(json.loads(text)) if text.lstrip().startswith("{") else jaxsched.parse(text)
 
 
-def _items(config):
-    for key, value in config.items():
-        if isinstance(value, dict):
-            yield from _items(value)
-        elif isinstance(value, list):
-            for v in value:
-                if isinstance(v, dict):
-                    yield from _items(v)
-                else:
-                    yield key, v
-        else:
-            yield key, value
+def _horizon(schedule: jaxsched.Schedule) -> int:
+    """The end of the view: the last phase boundary + 10% (for a periodic schedule, with a thousand
+    boundaries, the sixth + 10%); without phases, ten times the longest length in the spec."""
+    phases = schedule.phases(2**31 - 1)
+    lengths = map(int, re.findall(r"(?:steps|period|timescale)=(\d+)", repr(schedule)))
+    end = 1.1 * phases[5 if len(phases) >= 1000 else -1] if phases else 10 * max(lengths, default=100)
+    return int(min(max(end, 10), 2**31 - 1))
+
+
+def _default_steps(schedules: list[jaxsched.Schedule], total: int) -> list[int]:
+    """0, ten evenly spaced steps up to ``total``, and each phase boundary b and b - 1 (the first 12)."""
+    steps = {int(s) for s in np.linspace(0, total, 11).round()}
+    return sorted(steps | {b - d for s in schedules for b in s.phases(total)[:12] for d in (0, 1)})
+
+
+def _table(schedules: list[jaxsched.Schedule], labels: list[str], steps: list[int]) -> None:
+    """Each schedule's repr, then one row per step: the step and one column per schedule."""
+    print(*map(repr, schedules), sep="\n")
+    width = max(12, *map(len, labels))
+    print(f"{'step':>12s}" + "".join(f"  {label:>{width}s}" for label in labels))
+    values = np.stack([np.asarray(s(np.asarray(steps, np.int64))) for s in schedules], axis=1)
+    for step, row in zip(steps, values, strict=True):
+        print(f"{step:12d}" + "".join(f"  {float(v):>{width}.6g}" for v in row))
+
+
+def _describe(command: str, *names: str) -> int:
+    """``list``: every registered schedule and its summary line; ``show NAME ...``: signature and docstring."""
+    for name, fn in sorted(REGISTRY.items()) if command == "list" else ():
+        print(f"{name:22s}{(inspect.getdoc(fn) or '').splitlines()[0]}")
+    if command == "show" and not names:
+        raise ValueError("show needs a schedule's name, e.g. jaxsched show wsd (jaxsched list names them all)")
+    for name in names if command == "show" else ():
+        if name not in REGISTRY:
+            raise ValueError(f"unknown schedule {name!r}{_suggest(name, sorted(REGISTRY))}")
+        sig = inspect.signature(REGISTRY[name])  # without the annotations: value types are long unions
+        sig = sig.replace(parameters=[p.replace(annotation=p.empty) for p in sig.parameters.values()])
+        print(f"{name}{sig.replace(return_annotation=sig.empty)}\n\n{inspect.getdoc(REGISTRY[name])}")
+    return 0
 
 
 if __name__ == "__main__":

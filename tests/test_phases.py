@@ -2,10 +2,9 @@
 line's default table and the plots mark them)."""
 
 import pytest
+from cases import EXAMPLES
 
 import jaxsched as js
-
-from cases import EXAMPLES
 
 CASES = [
     (js.constant(value=1.0), 100, []),

@@ -429,7 +429,6 @@ def test_bad_types():
         jaxsched.reduce_on_plateau(patience=True)
 
 
-
 def test_hyperparameters_are_leaves_one_compiled_update_serves_every_instance():
     from jaxsched import _plateau
 
@@ -443,6 +442,7 @@ def test_hyperparameters_are_leaves_one_compiled_update_serves_every_instance():
     compiled = _plateau._update._cache_size(), _plateau._value._cache_size()
     assert run(jaxsched.reduce_on_plateau(factor=0.25, patience=1, threshold=0.01)) == np.float32(0.25)
     assert (_plateau._update._cache_size(), _plateau._value._cache_size()) == compiled
+
     # Traced hyperparameters (a vmap over factor) work like any schedule's.
     def after_two_flat_metrics(factor):
         s = jaxsched.reduce_on_plateau(factor=factor, patience=0)
