@@ -13,6 +13,7 @@ from typing import Any, ClassVar, dataclass_transform
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.core import Tracer
 
 from jaxsched._fields import INT32_MAX, _children, batch_shape, is_traced
 
@@ -119,11 +120,12 @@ class Schedule:
         if packed is None:  # first eager call, or traced leaves
             if batch_shape(self):  # a stack from a vmap sweep: every member at the steps, batch + step shape
                 return jax.vmap(type(self).__call__, in_axes=(0, None))(self, step)
-            if not is_traced(self):
+            if not is_traced(self) and not isinstance(step, Tracer):
                 with jax.ensure_compile_time_eval():  # concrete even when called inside a trace
                     packed = pack(self)
                 object.__setattr__(self, "_packed", packed)
-        out = evaluate(self, step) if packed is None else eager(packed[0], packed[1], step)
+        inside = isinstance(step, Tracer)  # a traced step: XLA sees the hyperparameters as constants
+        out = evaluate(self, step) if packed is None or inside else eager(packed[0], packed[1], step)
         return out if nan is None else jnp.where(nan, jnp.float32(jnp.nan), out)
 
     def __getstate__(self) -> dict[str, Any]:

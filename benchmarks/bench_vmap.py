@@ -1,0 +1,76 @@
+"""A schedule over many steps at once: ``jax.jit(jax.vmap(s))(steps)``, jaxsched vs Optax.
+
+Evaluates each schedule over an array of int32 steps (10**7 by default,
+spanning every phase of the schedules) with ``jax.jit(jax.vmap(s))``, for
+jaxsched and its Optax counterpart in one process, and compares both with
+the XLA write floor (``jax.jit(lambda t: t.astype(jnp.float32))``: read the
+steps, write a float32 array) and jaxsched's eager ``s(steps)`` with its
+jitted vmap. Ratios: median (p10-p90) over interleaved rounds.
+Run: ``python benchmarks/bench_vmap.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import jax
+import jax.numpy as jnp
+from _common import cases, check_same, fmt_ratio, fmt_us, interleaved, ratios, table, versions
+
+NAMES = ("warmup_cosine", "piecewise_constant(50)", "exponential", "wsd", "sgdr(x2)", "join(20)")
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=10**7, help="number of steps (default 10**7)")
+    parser.add_argument("--rounds", type=int, default=9, help="interleaved rounds")
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    print(versions())
+    steps = jax.block_until_ready(jnp.arange(args.size, dtype=jnp.int32) % 160_000)
+    print(
+        f"{args.size:.0e} int32 steps (0..159999, every phase); one call per candidate per round, "
+        f"{args.rounds} interleaved rounds; ratios: median (p10-p90)"
+    )
+    print()
+
+    floor = jax.jit(lambda t: t.astype(jnp.float32))
+    fns = {"floor": lambda: jax.block_until_ready(floor(steps))}
+    selected = [c for c in cases() if c[0] in NAMES]
+    for name, ours, theirs in selected:
+        check_same(name, ours, theirs)
+        f_ours, f_theirs = jax.jit(jax.vmap(ours)), jax.jit(jax.vmap(theirs))
+        fns[f"{name}/jaxsched"] = lambda f=f_ours: jax.block_until_ready(f(steps))
+        fns[f"{name}/optax"] = lambda f=f_theirs: jax.block_until_ready(f(steps))
+        fns[f"{name}/eager"] = lambda s=ours: jax.block_until_ready(s(steps))
+    for fn in fns.values():
+        fn()  # compile and warm up
+    t = interleaved(fns, args.rounds)
+
+    rows = []
+    for name, _, _ in selected:
+        js, ox, eager = t[f"{name}/jaxsched"], t[f"{name}/optax"], t[f"{name}/eager"]
+        rows.append(
+            [
+                name,
+                fmt_us([x * 1e-3 for x in js]),
+                fmt_us([x * 1e-3 for x in ox]),
+                fmt_ratio(ratios(ox, js)),
+                fmt_ratio(ratios(js, t["floor"])),
+                fmt_ratio(ratios(ox, t["floor"])),
+                fmt_ratio(ratios(eager, js)),
+            ]
+        )
+    print(f"write floor (jit astype float32): {fmt_us([x * 1e-3 for x in t['floor']]).strip()} ms")
+    print("ms: median time of one jax.jit(jax.vmap(s))(steps); eager: jaxsched s(steps) on the same array")
+    table(
+        ["schedule", "jaxsched ms", "optax ms", "optax / jaxsched", "jaxsched / floor", "optax / floor", "eager / jit"],
+        [22, 11, 10, 22, 22, 22, 22],
+        rows,
+    )
+    print(f"total {time.perf_counter() - start:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
