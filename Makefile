@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: demo test test-backends lint bench venv parity-deps clean
+.PHONY: demo test test-backends lint bench venv parity-deps clean docs
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -39,9 +39,19 @@ lint: $(PY)
 	$(VENV)/bin/ruff format --check jaxsched tests examples benchmarks
 	$(VENV)/bin/pyright
 
+# The documentation site (MkDocs + Material + mkdocstrings) into site/, strict: a
+# warning fails the build. The gallery is drawn during the build by the hook
+# docs/gallery.py, so a fresh clone needs nothing else.
+docs: $(PY)
+	$(PIP) install '.[docs]'
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --site-dir site
+
 bench: $(PY)
 	$(PIP) install .
 	$(PY) benchmarks/bench_eager.py
+	$(PY) benchmarks/bench_train_step.py
+	$(PY) benchmarks/bench_vmap.py
+	$(PY) benchmarks/bench_build.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
