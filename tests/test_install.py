@@ -108,7 +108,17 @@ def test_installs_into_a_fresh_venv(dist, kind, tmp_path):
     python = _fresh_venv(tmp_path / "venv")
     # --ignore-installed: a jaxsched that the venv sees through the .pth file is neither
     # taken for this one nor uninstalled.
-    pip = [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-index", "--no-deps", "--ignore-installed"]
+    pip = [
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        str(python),
+        "install",
+        "--no-index",
+        "--no-deps",
+        "--ignore-installed",
+    ]
     if kind == "sdist":
         pip.append("--no-build-isolation")  # builds with this environment's setuptools, offline
     _run([*pip, str(artifact)], tmp_path, _clean_env())
