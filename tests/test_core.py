@@ -7,8 +7,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from absl.testing import parameterized
 from cases import params
-from helpers import INT32_MAX
+from helpers import INT32_MAX, call_schedule, enable_x64
 
 import jaxsched
 from jaxsched import _eager
@@ -31,24 +32,73 @@ def _cache_size() -> int:
 INT_DTYPES = [np.int8, np.int16, np.int32, np.uint8, np.uint16, np.uint32]
 
 
-@pytest.mark.parametrize("schedule", [WC, JUMPS], ids=["warmup_cosine", "piecewise"])
-@pytest.mark.parametrize("dtype", [*INT_DTYPES, np.float32, np.float64])
-def test_same_value_for_every_step_dtype(schedule, dtype):
-    # Exactly the same values as int32 steps of the same shape (scalar and vectorized
-    # code may differ by an ulp, so scalars are compared with scalars).
-    steps = [0, 1, 5, 9, 10, 11, 60, 109, 110, 111, 127]
-    expected = np.asarray(schedule(np.array(steps, dtype=np.int32)))
-    scalars = [float(schedule(s)) for s in steps]
-    for arr in (np.array(steps, dtype=dtype), jnp.asarray(np.array(steps, dtype=dtype))):
-        got = schedule(arr)
-        assert got.dtype == jnp.float32 and not got.weak_type
-        np.testing.assert_array_equal(np.asarray(got), expected)
-    for i, s in enumerate(steps):
-        for scalar in (dtype(s), jnp.asarray(np.array(s, dtype=dtype))):
-            out = schedule(scalar)
-            assert out.dtype == jnp.float32 and not out.weak_type
-            assert float(out) == scalars[i]
-        assert float(schedule(float(s))) == scalars[i]  # Python float
+def _check(out, expected, exact: bool) -> None:
+    """float32, never weakly typed, the step's shape, and the expected values."""
+    chex.assert_type(out, jnp.float32)
+    chex.assert_shape(out, np.shape(expected))
+    assert not out.weak_type
+    if exact:
+        chex.assert_trees_all_equal(out, expected)
+    else:  # compiled with the schedule as an argument, XLA may round an ulp differently
+        chex.assert_trees_all_close(out, expected, rtol=1e-6, atol=0)
+
+
+class StepContract(chex.TestCase):
+    """The step-handling contract under chex's variants: eager, under ``jit`` (schedule and
+    step traced arguments), and eager with the schedule and the step placed on a device
+    (``jax.device_put``). Every variant calls one function, ``helpers.call_schedule``, so
+    the jit variant's programs are shared with the rest of the suite."""
+
+    def _exact(self) -> bool:
+        return self.variant.type is not chex.ChexVariantType.WITH_JIT
+
+    @chex.variants(with_jit=True, without_jit=True, with_device=True)
+    @parameterized.named_parameters(*[(np.dtype(d).name, d) for d in [*INT_DTYPES, np.float32, np.float64]])
+    def test_same_value_for_every_step_dtype(self, dtype):
+        # Exactly the same values as int32 steps of the same shape (scalar and vectorized
+        # code may differ by an ulp, so scalars are compared with scalars).
+        call = self.variant(call_schedule)
+        steps = [0, 1, 5, 9, 10, 11, 60, 109, 110, 111, 127]
+        for schedule in (WC, JUMPS):
+            expected = np.asarray(schedule(np.array(steps, dtype=np.int32)))
+            scalars = [np.asarray(schedule(s)) for s in steps]
+            _check(call(schedule, np.array(steps, dtype=dtype)), expected, self._exact())
+            for i, s in enumerate(steps):
+                _check(call(schedule, dtype(s)), scalars[i], self._exact())
+                _check(call(schedule, float(s)), scalars[i], self._exact())  # a Python float
+
+    @chex.variants(with_jit=True, without_jit=True, with_device=True)
+    @parameterized.named_parameters(
+        ("int", 7),
+        ("np_int32", np.int32(7)),
+        ("jnp_int32", jnp.int32(7)),
+        ("float", 7.0),
+        ("np_float32_fraction", np.float32(7.5)),
+        ("np_uint32", np.uint32(7)),
+        ("np_int8", np.int8(7)),
+    )
+    def test_float32_with_the_step_shape_for_every_step_kind(self, step):
+        call = self.variant(call_schedule)
+        for schedule in (WC, JUMPS):
+            _check(call(schedule, step), np.asarray(schedule(7)), self._exact())
+        for shape in ((5,), (2, 3), (1, 3, 2), (0,)):
+            steps = (np.arange(int(np.prod(shape))).reshape(shape) * 23).astype(np.asarray(step).dtype)
+            expected = np.asarray(WC(steps.ravel().astype(np.int32))).reshape(shape)
+            _check(call(WC, steps), expected, self._exact())
+        if self.variant.type is chex.ChexVariantType.WITHOUT_JIT:  # a list of steps is an array of steps
+            _check(call(WC, [0, 10, 100]), np.asarray(WC(np.array([0, 10, 100], np.int32))), exact=True)
+
+    @chex.variants(with_jit=True, without_jit=True, with_device=True)
+    @parameterized.named_parameters(
+        ("true", True),
+        ("false", False),
+        ("np_bool", np.bool_(True)),
+        ("np_bool_array", np.array([True, False])),
+        ("jnp_bool", jnp.array(True)),
+    )
+    def test_bool_step_refused(self, step):
+        with pytest.raises(TypeError, match=r"^warmup_cosine: step must be an integer or a float.*bool"):
+            self.variant(call_schedule)(WC, step)
 
 
 def _x64_is_on() -> bool:
@@ -57,7 +107,7 @@ def _x64_is_on() -> bool:
 
 @pytest.mark.parametrize("x64", [False, True])
 def test_64_bit_steps(x64):
-    with jax.enable_x64(x64):
+    with enable_x64(x64):
         assert _x64_is_on() == x64
         for schedule in (WC, JUMPS):
             steps = [0, 5, 10, 16_777_216, 16_777_217, 19_999_999, 20_000_000, INT32_MAX - 1, INT32_MAX]
@@ -106,29 +156,6 @@ def test_output_shape_follows_step(make):
     out = s(steps)
     assert out.shape == (2, 3) and out.dtype == jnp.float32 and not out.weak_type
     np.testing.assert_allclose(np.asarray(out).ravel(), np.asarray(s(STEPS))[:6], rtol=1e-6)
-
-
-@pytest.mark.parametrize("step", [7, np.int32(7), jnp.int32(7), 7.0, np.float32(7.5), np.uint32(7), np.int8(7)])
-def test_output_float32_for_every_step_kind(step):
-    for s in (WC, JUMPS):
-        out = s(step)
-        assert out.shape == () and out.dtype == jnp.float32 and not out.weak_type
-        assert float(out) == float(s(7))
-    for shape in ((5,), (2, 3), (1, 3, 2), (0,)):
-        steps = (np.arange(int(np.prod(shape))).reshape(shape) * 23).astype(np.asarray(step).dtype)
-        out = WC(steps)
-        assert out.shape == shape and out.dtype == jnp.float32 and not out.weak_type
-        if out.size:
-            np.testing.assert_array_equal(np.asarray(out).ravel(), np.asarray(WC(steps.ravel().astype(np.int32))))
-    assert WC([0, 10, 100]).shape == (3,)
-
-
-@pytest.mark.parametrize("step", [True, False, np.bool_(True), np.array([True, False]), jnp.array(True)])
-def test_bool_step_refused(step):
-    with pytest.raises(TypeError, match=r"^warmup_cosine: step must be an integer or a float.*bool"):
-        WC(step)
-    with pytest.raises(TypeError, match=r"bool"):
-        jax.jit(lambda t: WC(t))(step)
 
 
 def test_negative_steps_give_step_zero():
@@ -307,6 +334,7 @@ def test_no_init_or_update_attribute(make):
 
 
 # --- vmap over a stack of schedules, gradients ---------------------------------------------
+@pytest.mark.slow  # stacks and gradients of every schedule: make test, not test-fast
 def test_vmap_over_stacked_warmup_cosine():
     configs = [(1.0, 10), (3e-4, 0), (0.5, 100), (2.0, 55)]
     schedules = [
@@ -342,6 +370,7 @@ def test_vmap_construction_inside():
 GRAD_STEPS = [0, 1, 5, 9, 10, 11, 30, 99, 100, 101, 500, 1000, 2000, 9000, 10_000, 10**6, INT32_MAX]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("make", FIRST)
 def test_gradients_finite(make):
     s = make()
@@ -435,6 +464,7 @@ def test_submodules_load_on_first_use():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+@pytest.mark.slow
 def test_a_stack_from_a_vmap_sweep_is_callable_eagerly():
     """Issue 10, item 12: result shape batch + step shape, and a repr that does not pretend to be a spec."""
     peaks, warmups = jnp.array([1.0, 2.0, 3.0]), jnp.array([0, 10, 20])

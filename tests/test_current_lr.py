@@ -83,9 +83,10 @@ def test_inside_multisteps():
     for inner in (optax.sgd(SCHEDULE), optax.inject_hyperparams(optax.sgd)(learning_rate=SCHEDULE)):
         opt = optax.MultiSteps(inner, every_k_schedule=3)
         state = opt.init(PARAMS)
+        update = jax.jit(opt.update)  # one program (MultiSteps eagerly is dozens of small ones)
         for k in range(12):
             with standard_promotion:
-                _, state = opt.update(GRADS, state, PARAMS)
+                _, state = update(GRADS, state, PARAMS)
             real = (k + 1) // 3  # real updates so far
             np.testing.assert_allclose(
                 float(jaxsched.current_lr(state, SCHEDULE)), EXPECTED[max(real - 1, 0)], rtol=1e-6

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import sysconfig
 import tarfile
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -44,11 +46,21 @@ def _clean_env() -> dict:
     return env
 
 
+# What a build never reads: left out of the copy of the checkout that is built.
+NOT_SOURCES = shutil.ignore_patterns(
+    ".git", ".venv*", "build", "dist", "site", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis", "*.png"
+)
+
+
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory) -> Path:
-    """The sdist and the wheel of the checkout (the wheel built from the sdist, as ``build`` does)."""
+    """The sdist and the wheel of the checkout (the wheel built from the sdist, as ``build`` does).
+
+    Built from a copy, so that the build's egg-info and build/ folders never land in the checkout."""
+    source = tmp_path_factory.mktemp("source") / "jaxsched"
+    shutil.copytree(ROOT, source, ignore=NOT_SOURCES)
     out = tmp_path_factory.mktemp("dist")
-    log = _run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)], out, _clean_env())
+    log = _run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(source)], out, _clean_env())
     warnings = [line for line in log.splitlines() if re.search(r"warn", line, re.IGNORECASE)]
     assert not warnings, "the build warns:\n" + "\n".join(warnings)
     return out
@@ -123,3 +135,17 @@ def test_installs_into_a_fresh_venv(dist, kind, tmp_path):
         pip.append("--no-build-isolation")  # builds with this environment's setuptools, offline
     _run([*pip, str(artifact)], tmp_path, _clean_env())
     _check_installed(python, tmp_path)
+
+
+def test_make_test_oldest_pins_the_lower_bounds():
+    """`make test-oldest` tests what pyproject.toml promises: its pins are the lower bounds."""
+    oldest = re.search(r"^OLDEST :?= (.*)$", (ROOT / "Makefile").read_text(), re.M)
+    assert oldest, "the Makefile has no OLDEST pins"
+    pins = dict(pin.split("==") for pin in oldest.group(1).split())
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    bounds = dict(re.fullmatch(r"([\w-]+)>=([\d.]+)", dep).groups() for dep in project["dependencies"])
+    assert set(bounds) == {"jax", "optax"}
+    assert {name: pins[name] for name in bounds} == bounds
+    assert pins["jaxlib"] == pins["jax"]
+    flax = next(dep for dep in project["optional-dependencies"]["test"] if dep.startswith("flax"))
+    assert flax == f"flax>={'.'.join(pins['flax'].split('.')[:2])}", (flax, pins["flax"])

@@ -12,6 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 import pytest
+from helpers import call_jit
 
 import jaxsched
 from jaxsched import optax_compat as oc
@@ -53,7 +54,7 @@ def test_returns_a_round_tripping_schedule(name):
     assert jaxsched.from_config(s.to_config()) == s
     steps = jnp.arange(-3, 130, dtype=jnp.int32)
     eager = np.asarray(s(steps))
-    traced = np.asarray(jax.jit(lambda sch, t: sch(t))(s, steps))
+    traced = np.asarray(call_jit(s, steps))
     np.testing.assert_array_equal(eager, traced)
     assert eager.dtype == np.float32
     np.testing.assert_array_equal(eager[:3], eager[3])  # negative steps: the value at step 0

@@ -16,6 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 import pytest
+from helpers import bucket, enable_x64
 
 from jaxsched import optax_compat
 
@@ -32,9 +33,9 @@ class Case:
     def steps(self) -> np.ndarray:
         far = [3 * self.horizon, 10**6, 2**31 - 1]
         steps = np.unique(np.concatenate([np.arange(self.horizon), far])).astype(np.int64)
-        # Padded to a multiple of 512 steps (repeating the last), so that cases
-        # share array shapes and compiled code.
-        return np.pad(steps, (0, -len(steps) % 512), mode="edge")
+        # Padded to a power of two, at least 512 steps (repeating the last), so that
+        # cases share array shapes and compiled code (Optax's eager per-operation programs).
+        return np.pad(steps, (0, max(512, bucket(len(steps))) - len(steps)), mode="edge")
 
 
 def call(name: str, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
@@ -179,7 +180,7 @@ def run(case: Case) -> tuple[np.ndarray, np.ndarray]:
     steps = case.steps()
     distinct = len(np.unique(steps))  # the padding repeats the last step
     ours = np.asarray(case.build(optax_compat)(jnp.asarray(steps.astype(np.int32))), np.float64)
-    with jax.enable_x64(True), jax.numpy_dtype_promotion("standard"):
+    with enable_x64(True), jax.numpy_dtype_promotion("standard"):
         reference = case.build(optax.schedules)
         t = jnp.asarray(steps)
         if "interpolate" in case.id or "onecycle" in case.id:  # these take a scalar step only

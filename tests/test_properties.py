@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import jax
 import jax.numpy as jnp
 import numpy as np
+from helpers import call_jit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from references import f32
@@ -185,9 +186,6 @@ def test_continuous(case, random_steps):
     assert np.all(jump <= limit), (case.schedule, t[np.argmax(jump)], jump.max(), limit)
 
 
-_JIT = jax.jit(lambda s, t: s(t))
-
-
 @SETTINGS
 @given(cases(), steps_strategy)
 def test_eager_jit_vmap_agree(case, random_steps):
@@ -195,7 +193,7 @@ def test_eager_jit_vmap_agree(case, random_steps):
     steps = np.array(random_steps, dtype=np.int32)
     whole = np.asarray(s(steps))
     eager = np.array([float(s(int(t))) for t in steps[:4]])
-    jitted = np.asarray(_JIT(s, jnp.asarray(steps)))
+    jitted = np.asarray(call_jit(s, jnp.asarray(steps)))
     mapped = np.asarray(jax.vmap(s)(jnp.asarray(steps)))
     np.testing.assert_allclose(eager, whole[:4], rtol=1e-6, atol=1e-30)
     np.testing.assert_allclose(jitted, whole, rtol=1e-6, atol=1e-30)
