@@ -20,7 +20,6 @@ import argparse
 import inspect
 import json
 import pathlib
-import re
 import sys
 
 import numpy as np
@@ -28,6 +27,7 @@ import numpy as np
 import jaxsched
 from jaxsched._config import _suggest
 from jaxsched._core import REGISTRY
+from jaxsched._fields import INT32_MAX, _children, _declared
 from jaxsched.plotting import default_labels, plot
 
 USAGE = "%(prog)s SPEC [SPEC ...] [options]  |  %(prog)s list  |  %(prog)s show NAME"
@@ -80,10 +80,15 @@ def _load(text: str) -> jaxsched.Schedule:
 def _horizon(schedule: jaxsched.Schedule) -> int:
     """The end of the view: the last phase boundary + 10% (for a periodic schedule, with a thousand
     boundaries, the sixth + 10%); without phases, ten times the longest length in the spec."""
-    phases = schedule.phases(2**31 - 1)
-    lengths = map(int, re.findall(r"(?:steps|period|timescale)=(\d+)", repr(schedule)))
-    end = 1.1 * phases[5 if len(phases) >= 1000 else -1] if phases else 10 * max(lengths, default=100)
-    return int(min(max(end, 10), 2**31 - 1))
+    phases = schedule.phases(INT32_MAX)
+    end = 1.1 * phases[5 if len(phases) >= 1000 else -1] if phases else 10 * max(_lengths(schedule), default=100)
+    return int(min(max(end, 10), INT32_MAX))
+
+
+def _lengths(schedule: jaxsched.Schedule) -> list[int]:
+    """The lengths (fields declared as lengths) of a schedule and its children."""
+    own = [int(v) for k, v in _declared(schedule) if k.what == "length"]
+    return own + [n for child in _children(schedule) for n in _lengths(child)]
 
 
 def _default_steps(schedules: list[jaxsched.Schedule], total: int) -> list[int]:

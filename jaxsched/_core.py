@@ -15,6 +15,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.core import Tracer
 
+from jaxsched import _eager
 from jaxsched._fields import INT32_MAX, _children, batch_shape, is_traced
 
 _FLOAT_MAX_STEP = 2147483520.0  # the largest float32 below 2**31
@@ -87,15 +88,12 @@ class Schedule:
         if is_traced(self) or batch_shape(self):
             raise TypeError(f"{self.name}: phases needs one concrete schedule, not a traced one or a stack")
         leaves = jax.tree_util.tree_leaves(self._phases(int(until)))
-        flat = np.concatenate([np.zeros(0, np.int64)] + [np.ravel(np.asarray(p, np.int64)) for p in leaves])
-        return sorted({int(b) for b in flat if 0 < b <= until})
+        return sorted({int(b) for p in leaves for b in np.ravel(p) if 0 < b <= until})
 
     def _at(self, step: jax.Array) -> jax.Array:  # a child's value at a step that may be negative
         return jnp.asarray(self._value(jnp.maximum(step, 0))).astype(jnp.float32)
 
     def __call__(self, step: Any) -> jax.Array:
-        from jaxsched._eager import eager, pack
-
         kind = type(step)
         if kind is int:  # the common eager case: clamp in Python, no conversion
             step = min(max(step, 0), INT32_MAX)
@@ -122,10 +120,10 @@ class Schedule:
                 return jax.vmap(type(self).__call__, in_axes=(0, None))(self, step)
             if not is_traced(self) and not isinstance(step, Tracer):
                 with jax.ensure_compile_time_eval():  # concrete even when called inside a trace
-                    packed = pack(self)
+                    packed = _eager.pack(self)
                 object.__setattr__(self, "_packed", packed)
         inside = isinstance(step, Tracer)  # a traced step: XLA sees the hyperparameters as constants
-        out = evaluate(self, step) if packed is None or inside else eager(packed[0], packed[1], step)
+        out = evaluate(self, step) if packed is None or inside else _eager.eager(packed[0], packed[1], step)
         return out if nan is None else jnp.where(nan, jnp.float32(jnp.nan), out)
 
     def __getstate__(self) -> dict[str, Any]:

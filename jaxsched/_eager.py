@@ -10,7 +10,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxsched._core import Schedule, evaluate
+from jaxsched import _core  # imported by _core: its names are read when called
 
 
 class _Structure:
@@ -29,7 +29,7 @@ class _Structure:
         return isinstance(other, _Structure) and self.treedef == other.treedef and self.layout == other.layout
 
 
-def pack(schedule: Schedule) -> tuple[_Structure, tuple[jax.Array, ...]]:
+def pack(schedule: "_core.Schedule") -> tuple[_Structure, tuple[jax.Array, ...]]:
     """The jit's static key and the leaves concatenated into one array per dtype."""
     leaves, treedef = jax.tree_util.tree_flatten(schedule)
     groups: dict[Any, list[np.ndarray]] = {}
@@ -47,7 +47,5 @@ def pack(schedule: Schedule) -> tuple[_Structure, tuple[jax.Array, ...]]:
 
 @functools.partial(jax.jit, static_argnums=0)
 def eager(structure: _Structure, arrays: tuple[jax.Array, ...], step: Any) -> jax.Array:
-    leaves = [
-        arrays[group][start : start + math.prod(shape)].reshape(shape) for group, start, shape in structure.layout
-    ]
-    return evaluate(jax.tree_util.tree_unflatten(structure.treedef, leaves), step)
+    leaves = [arrays[g][start : start + math.prod(shape)].reshape(shape) for g, start, shape in structure.layout]
+    return _core.evaluate(jax.tree_util.tree_unflatten(structure.treedef, leaves), step)
