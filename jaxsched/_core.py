@@ -17,6 +17,7 @@ from jax.core import Tracer
 
 from jaxsched import _eager
 from jaxsched._fields import INT32_MAX, _children, batch_shape, is_traced
+from jaxsched._math import once
 
 _FLOAT_MAX_STEP = 2147483520.0  # the largest float32 below 2**31
 
@@ -124,6 +125,8 @@ class Schedule:
                 object.__setattr__(self, "_packed", packed)
         inside = isinstance(step, Tracer)  # a traced step: XLA sees the hyperparameters as constants
         out = evaluate(self, step) if packed is None or inside else _eager.eager(packed[0], packed[1], step)
+        if isinstance(out, Tracer) and not out.ndim:  # inside a training step: computed once, not per leaf
+            out = once(out)
         return out if nan is None else jnp.where(nan, jnp.float32(jnp.nan), out)
 
     def __getstate__(self) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.custom_batching import custom_vmap
 
 from jaxsched._fields import INT32_MAX
 
@@ -140,3 +141,28 @@ def power(leaf: jax.Array, exponent: jax.Array) -> jax.Array:
     e = exponent.astype(jnp.float32)
     ratio = jnp.where(hi != 0, lo / jnp.where(hi != 0, hi, 1.0), 0.0)
     return jnp.power(hi, e) * jnp.exp(e * ratio)
+
+
+@custom_vmap
+def _sorted_pair(v: jax.Array) -> jax.Array:
+    return jax.lax.sort(jnp.stack([v, v]))[0]
+
+
+@_sorted_pair.def_vmap
+def _(axis_size: int, in_batched: list[bool], v: jax.Array) -> tuple[jax.Array, bool]:
+    return v, in_batched[0]  # a batch of values (a vmap sweep) is one array already
+
+
+@jax.custom_jvp
+def once(v: jax.Array) -> jax.Array:
+    """A scalar ``v`` unchanged (every bit), but computed once per compiled step.
+
+    XLA copies a cheap scalar formula into every fusion that consumes it: a
+    learning rate would be recomputed for each parameter leaf. A sort cannot
+    be fused into a consumer, so the formula ends at the sort of ``[v, v]``;
+    consumers read its first element. Under ``vmap`` it is the identity.
+    """
+    return _sorted_pair(v)
+
+
+once.defjvp(lambda primals, tangents: (once(*primals), tangents[0]))

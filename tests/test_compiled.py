@@ -29,3 +29,28 @@ def test_branch_free(make):
     if loops and schedule.name in LOOPS_OUTSIDE_JAXSCHED:
         pytest.xfail(f"{schedule.name}: JAX's threefry compiles to {loops} on {jax.default_backend()}")
     assert loops == [], schedule
+
+
+# Extra optimized-HLO instructions per parameter leaf that a schedule may add to a
+# step whose learning rate is a float: the schedule is computed once per step
+# (``_math.once``); each leaf only reads the result. Optax's schedules add 8-500.
+PER_LEAF_BOUND = 6
+
+
+def _instructions(lr, n_leaves: int) -> int:
+    """Optimized-HLO instructions of an SGD-with-momentum-like update of ``n_leaves`` leaves."""
+
+    def step(params, count):
+        rate = lr(count) if callable(lr) else lr
+        return [p - rate * (p * p + 1.0) for p in params]
+
+    args = [jnp.ones((4, 3)) for _ in range(n_leaves)], jnp.int32(7)
+    return sum(" = " in line for line in jax.jit(step).lower(*args).compile().as_text().splitlines())
+
+
+@pytest.mark.parametrize("make", params(first_only=True))
+def test_computed_once_per_step(make):
+    schedule = make()
+    growth = [_instructions(schedule, n) - _instructions(0.1, n) for n in (2, 10)]
+    per_leaf = (growth[1] - growth[0]) / 8
+    assert per_leaf <= PER_LEAF_BOUND, (schedule, growth)
