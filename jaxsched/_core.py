@@ -119,12 +119,15 @@ class Schedule:
         if packed is None:  # first eager call, or traced leaves
             if batch_shape(self):  # a stack from a vmap sweep: every member at the steps, batch + step shape
                 return jax.vmap(type(self).__call__, in_axes=(0, None))(self, step)
-            if not is_traced(self) and not isinstance(step, Tracer):
+            if not is_traced(self):
                 with jax.ensure_compile_time_eval():  # concrete even when called inside a trace
                     packed = _eager.pack(self)
                 object.__setattr__(self, "_packed", packed)
-        inside = isinstance(step, Tracer)  # a traced step: XLA sees the hyperparameters as constants
-        out = evaluate(self, step) if packed is None or inside else _eager.eager(packed[0], packed[1], step)
+        if packed is None:  # traced hyperparameters
+            out = evaluate(self, step)
+        else:  # in a trace, the hyperparameters are hidden from XLA's constant folding: the eager arithmetic
+            arrays = jax.lax.optimization_barrier(packed[1]) if isinstance(step, Tracer) else packed[1]
+            out = _eager.eager(packed[0], arrays, step)
         if isinstance(out, Tracer) and not out.ndim:  # inside a training step: computed once, not per leaf
             out = once(out)
         return out if nan is None else jnp.where(nan, jnp.float32(jnp.nan), out)

@@ -21,14 +21,16 @@ WARMUP_SHAPES = ("linear", "cosine", "1-sqrt")
 
 
 def fraction(num: jax.Array, den: jax.Array) -> jax.Array:
-    """``num / den`` in float32 from exact int32 operands; 0 where ``den`` is 0.
+    """``num / den`` in float32, correctly rounded, from exact int32 operands with
+    ``0 <= num <= den`` (other lanes give some value in [0, 1]); 0 where ``den`` is 0.
 
-    Exactly 1 where ``num == den``: XLA on CPU rewrites an array divided by a
-    scalar as a product with the reciprocal (2021 * (1/2021) is 0.99999994).
+    The divisor is ``max(den, num)``, an array of ``num``'s shape: XLA on CPU rewrites
+    an array divided by a scalar as a product with the reciprocal, which is
+    not correctly rounded and differs from a scalar step's division.
     """
-    den_safe = jnp.maximum(den, 1)
-    frac = jnp.asarray(num).astype(jnp.float32) / jnp.asarray(den_safe).astype(jnp.float32)
-    return jnp.where(den > 0, jnp.where(num == den, jnp.float32(1.0), frac), jnp.float32(0.0))
+    den_safe = jnp.maximum(jnp.maximum(den, 1), num)
+    frac = jnp.asarray(num).astype(jnp.float32) / den_safe.astype(jnp.float32)
+    return jnp.where(den > 0, frac, jnp.float32(0.0))
 
 
 def lerp(start: jax.Array, end: jax.Array, t: jax.Array) -> jax.Array:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
+import pytest
+from cases import params
 from helpers import call_jit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -195,8 +199,62 @@ def test_eager_jit_vmap_agree(case, random_steps):
     eager = np.array([float(s(int(t))) for t in steps[:4]])
     jitted = np.asarray(call_jit(s, jnp.asarray(steps)))
     mapped = np.asarray(jax.vmap(s)(jnp.asarray(steps)))
-    np.testing.assert_allclose(eager, whole[:4], rtol=1e-6, atol=1e-30)
-    np.testing.assert_allclose(jitted, whole, rtol=1e-6, atol=1e-30)
-    np.testing.assert_allclose(mapped, whole, rtol=1e-6, atol=1e-30)
+    np.testing.assert_array_equal(eager.astype(np.float32), whole[:4])  # every bit: issue 10, item 1
+    np.testing.assert_array_equal(jitted, whole)
+    np.testing.assert_array_equal(mapped, whole)
     # negative steps are step 0
     np.testing.assert_array_equal(whole[steps < 0], float(s(0)) if np.any(steps < 0) else whole[steps < 0])
+
+
+def _paths(s) -> Callable[[np.ndarray], dict[str, np.ndarray]]:
+    """The values at non-negative ``steps`` from every path a user meets, as a function
+    of ``steps`` (its programs compiled once per schedule)."""
+    closed = jax.jit(lambda t: s(t))  # the schedule a constant of the program
+    sgd, injected = optax.sgd(s), optax.inject_hyperparams(optax.sgd)(learning_rate=s)
+    zero = jnp.zeros(())
+
+    def at(state, count):  # every step count of an optimizer state set to ``count``
+        return jax.tree_util.tree_map(lambda x: count if jnp.issubdtype(x.dtype, jnp.integer) else x, state)
+
+    @jax.jit
+    def used(count):  # the learning rate an update at ``count`` applies, plain and injected
+        updates, after = sgd.update(jnp.ones(()), at(sgd.init(zero), count))
+        _, inj = injected.update(jnp.ones(()), at(injected.init(zero), count))
+        return -updates, inj.hyperparams["learning_rate"], after
+
+    def paths(steps: np.ndarray) -> dict[str, np.ndarray]:
+        out = {"array": s(steps), "vmap": jax.vmap(s)(steps), "jit, as an argument": call_jit(s, jnp.asarray(steps))}
+        rows = []
+        for t in steps:
+            lr, lr_injected, after = used(jnp.int32(t))
+            rows.append([s(int(t)), closed(t), lr, lr_injected, jaxsched.current_lr(after, s)])
+        names = ["eager", "jit, closed over", "optax.sgd update", "inject_hyperparams update", "current_lr"]
+        out |= dict(zip(names, np.asarray(rows).T, strict=True))
+        return {k: np.asarray(v, np.float32) for k, v in out.items()}
+
+    return paths
+
+
+def assert_same_bits(s, steps) -> None:
+    """Every path of ``_paths`` gives the eager scalar call's bits."""
+    got = _paths(s)(np.asarray(steps, np.int32))
+    for name, values in got.items():
+        np.testing.assert_array_equal(values.view(np.int32), got["eager"].view(np.int32), err_msg=f"{s}: {name}")
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a compile per example
+@given(cases(), st.lists(st.integers(0, INT32_MAX - 1), min_size=8, max_size=8))
+def test_same_bits_random_hyperparameters(case, random_steps):
+    """Issue 10, item 1: the value logged is the value trained with, to the bit, on every path."""
+    steps = np.unique(_interesting_steps(case, random_steps))
+    assert_same_bits(case.schedule, steps[steps < INT32_MAX][:16])
+
+
+@pytest.mark.parametrize("make", params())
+def test_same_bits_every_schedule(make):
+    s = make()
+    if s.stateful:
+        pytest.skip("a stateful schedule's value comes from its state")
+    steps = np.random.default_rng(len(repr(s))).integers(0, INT32_MAX - 1, 8)
+    # (not 2**31 - 1: Optax's count stops there, so current_lr reads the step before)
+    assert_same_bits(s, np.concatenate([steps, [0, 1, 99, 100, 101, 1000, 10**6, INT32_MAX - 1]]))
