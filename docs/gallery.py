@@ -63,6 +63,8 @@ def _extent(config: dict[str, Any]) -> int:
                 children.append(_extent(v))
             elif isinstance(v, int) and not isinstance(v, bool) and (key.endswith("steps") or key in LENGTHS):
                 lengths.append(abs(v))  # abs: offset's steps may be negative
+    if config["schedule"] == "per_step":  # the child's lengths are in units (epochs, samples)
+        return int(max(children) * config.get("steps_per_unit", 1) / config.get("units_per_step", 1))
     own = config.get("total_steps") or max(config.get("boundaries") or [0]) or sum(lengths)
     return own + max(children)
 

@@ -29,11 +29,18 @@ class Cyclic(Schedule):
             u, d = F.fmt(given["up_steps"]), F.fmt(given[down])
             F.fail(self.name, f"up_steps + down_steps ({u} + {d}) must fit in int32 (at most {F.INT32_MAX})")
 
-    def _value(self, step: jax.Array) -> jax.Array:
+    def _wave(self, step: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
+        """The triangle ``h(t)`` (0 at each cycle's start, 1 at its peak), ``1 - h(t)``, both exact
+        fractions, and the number of periods ``floor(t / P)``."""
         up, down = self.up_steps, self.up_steps if self.down_steps is None else self.down_steps
         cycle = up + down
         t, n = step % cycle, step // (cycle if self.period is None else self.period)
-        height = jnp.where(t <= up, fraction(t, up), fraction(cycle - t, down))
+        rising = t <= up
+        height = jnp.where(rising, fraction(t, up), fraction(cycle - t, down))
+        return height, jnp.where(rising, fraction(up - t, up), fraction(t - up, down)), n
+
+    def _value(self, step: jax.Array) -> jax.Array:
+        height, _, n = self._wave(step)
         return lerp(self.min_value, self.max_value, height * power(self.decay_rate, n))
 
     def _phases(self, until: int) -> list[Any]:
@@ -143,7 +150,9 @@ class OneCycle(Schedule):
             done, left = cosine_shape(done), cosine_shape(left)
         init, peak, end = self.init_value, self.peak_value, self.end_value
         values = jnp.stack([init, peak, init, end] if self.three_phase else [init, peak, end])
-        return values[j] * left + values[j + 1] * done
+        x, y = values[j], values[j + 1]
+        half = y * 0.5 - x * 0.5  # from the nearer end: exact at both, and a phase with x == y holds x
+        return jnp.where(done <= left, x + half * done * 2, y - half * left * 2)
 
     def _phases(self, until: int) -> list[Any]:
         return [self.ends[1:] + (self.fracs[1:] > 0)]

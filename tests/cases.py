@@ -128,6 +128,30 @@ EXAMPLES = {
             period=50,
         )
     ],
+    "cyclic_momentum": [
+        lambda: js.cyclic_momentum(up_steps=100),
+        lambda: js.cyclic_momentum(
+            min_value=0.85, max_value=0.95, up_steps=100, down_steps=50, decay_rate=0.999, period=1
+        ),
+    ],
+    "cooldown": [
+        lambda: js.cooldown(js.warmup_constant(peak_value=3e-4, warmup_steps=100), start_step=5000, decay_steps=1000),
+        lambda: js.cooldown(
+            js.warmup_cosine(peak_value=1.0, warmup_steps=10, total_steps=1000, end_value=0.1),
+            start_step=400,
+            decay_steps=250,
+            end_value=1e-3,
+            shape="exponential",
+        ),
+    ],
+    "per_step": [
+        lambda: js.per_step(
+            js.cosine(init_value=1.0, total_steps=10, end_value=0.1), steps_per_unit=20, staircase=True
+        ),
+        lambda: js.per_step(
+            js.warmup_cosine(peak_value=3e-4, warmup_steps=3000, total_steps=100_003), units_per_step=48
+        ),
+    ],
 }
 
 

@@ -35,6 +35,11 @@ SLOW_MODULES = {
     "test_backends.py",
     "test_plotting.py",
     "test_cli.py",
+    "test_lr_find.py",
+    "test_stacks.py",
+    "test_cooldown.py",
+    "test_momentum.py",
+    "test_units.py",
 }
 
 
