@@ -56,7 +56,7 @@ class ReduceOnPlateau(Schedule):
     base: Any = F.field(_Base("base"), 1.0)
     factor: jax.Array = F.value(0.1, interval="(0, 1)")
     patience: jax.Array = F.length(10)
-    threshold: jax.Array = F.value(1e-4, interval="[0, inf)")
+    threshold: jax.Array = F.value(1e-4, interval="[0, inf)", precise=True)
     threshold_mode: str = F.choice("rel", "rel", "abs")
     mode: str = F.choice("min", "min", "max")
     cooldown: jax.Array = F.length(0)
@@ -85,8 +85,12 @@ class ReduceOnPlateau(Schedule):
             raise TypeError(f"reduce_on_plateau: value must be a real number (a metric), got {value!r}")
         if jnp.ndim(value) != 0:
             raise ValueError(f"reduce_on_plateau: value must be a scalar metric, got shape {jnp.shape(value)}")
-        # A concrete metric goes through float64 (an int64 beyond int32 must not wrap), then float32.
-        return _update(self, state, value if F.is_traced(value) else np.float32(np.float64(value)))
+        if not F.is_traced(value):  # through float64 (an int64 beyond int32 must not wrap), then float32
+            wide = np.float64(value)
+            if np.isfinite(wide) and abs(wide) > np.finfo(np.float32).max:
+                raise ValueError(f"reduce_on_plateau: value must be within float32's range, got {value!r}")
+            value = np.float32(wide)
+        return _update(self, state, value)
 
     def __call__(self, state: PlateauState, **extra_args: Any) -> jax.Array:  # type: ignore[override]
         """The value for the state's step: ``min(b, max(b * scale, min_value))``."""
@@ -102,11 +106,44 @@ class ReduceOnPlateau(Schedule):
         return jnp.minimum(b, jnp.maximum(b * scale, self.min_value))
 
     def _improved(self, metric: jax.Array, best: jax.Array) -> jax.Array:
-        sign = jnp.float32(1.0 if self.mode == "max" else -1.0)
-        margin = jnp.abs(best) * self.threshold if self.threshold_mode == "rel" else self.threshold
-        # The first metric is compared with best = +-inf (rel: inf * t would give inf - inf).
-        bar = jnp.where(jnp.isinf(best), best, best + sign * margin)
-        return metric > bar if self.mode == "max" else metric < bar  # False for a NaN metric
+        """``metric`` beats ``best`` by more than the margin, decided as in float64 (to a relative
+        2**-44) from the float32 metric and best and the float64 threshold."""
+        d1, d2 = _two_sum(*((best, -metric) if self.mode == "min" else (metric, -best)))
+        t_hi, t_lo = self.threshold[..., 0], self.threshold[..., 1]
+        if self.threshold_mode == "rel":  # |best| * t exactly as p1 + p2, plus |best| * t_lo
+            size = jnp.minimum(jnp.abs(best), _HUGE)  # (the split would overflow beyond)
+            (p1, p2), p3 = _two_prod(size, t_hi), size * t_lo
+        else:
+            p1, p2, p3 = t_hi, jnp.float32(0.0), t_lo
+        x1, x2 = _two_sum(d1, -p1)
+        # The excess of the gain over the margin, to 2**-47 of the gain: within 2**-44 is a tie (not
+        # better), as a bar such as 10 * (1 - 0.1) rounds to 9 in float64 and 9 does not beat it.
+        beats = x1 + (x2 + (d2 - p2 - p3)) > jnp.abs(d1) * jnp.float32(2.0**-44)
+        # The first metric is compared with best = +-inf; a NaN metric never improves.
+        return jnp.where(jnp.isinf(best), d1 > 0, beats)
+
+
+_HUGE = jnp.float32(2.0**110)
+
+
+def _two_sum(a: jax.Array, b: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """``a + b == s + e`` exactly, ``s`` the float32 sum (Knuth)."""
+    s = a + b
+    v = s - a
+    return s, (a - (s - v)) + (b - v)
+
+
+def _two_prod(a: jax.Array, b: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """``a * b == p + e`` exactly, ``p`` the float32 product (Dekker's 12-bit split)."""
+
+    def split(x: jax.Array) -> tuple[jax.Array, jax.Array]:
+        c = jnp.float32(4097.0) * x
+        hi = c - (c - x)
+        return hi, x - hi
+
+    p = a * b
+    (ah, al), (bh, bl) = split(a), split(b)
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
 
 
 @jax.jit
@@ -184,6 +221,12 @@ def reduce_on_plateau(
     never triggers a reduction. jaxsched measures the threshold on ``|best|``:
     identical to PyTorch whenever ``best`` is positive, correct when it is
     negative.
+
+    Precision: a metric is judged as a float32 number (a float64 metric is
+    rounded to float32 first, one beyond float32's range is refused); the
+    comparison with ``best`` and the threshold is then exact, as PyTorch's
+    float64 one (a bar within a relative 2**-44 of the metric counts as a
+    tie, not an improvement). The value is float32.
 
     Args:
         base: the value before any reduction: a number (default 1.0, i.e. a

@@ -135,3 +135,39 @@ def test_accumulation_equals_torch_on_the_means():
     assert len(np.unique(expected)) > 1
     got = ours(metrics, accumulation_steps=4, **kwargs)
     np.testing.assert_allclose(got[3::4], expected, rtol=1e-5)
+
+
+def edge_metrics(rng, n, kwargs):
+    """Float32 metrics fed to torch one by one, each drawn at or next to the bar of torch's current
+    best (a few ulps either side, or at the best itself) or anywhere near it: the threshold's edge."""
+    param = torch.nn.Parameter(torch.zeros(1))
+    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(torch.optim.SGD([param], lr=LR), **kwargs)
+    sign = 1.0 if kwargs["mode"] == "max" else -1.0
+    metrics = [np.float32(rng.uniform(1, 10))]
+    for _ in range(n - 1):
+        scheduler.step(float(metrics[-1]))
+        best, t = scheduler.best, kwargs["threshold"]
+        bar = best * (1 + sign * t) if kwargs["threshold_mode"] == "rel" else best + sign * t
+        if rng.random() < 0.7:
+            m = np.float32(bar)
+            for _ in range(int(rng.integers(-3, 4))):  # a few ulps either side
+                m = np.nextafter(m, np.float32(np.inf if rng.random() < 0.5 else -np.inf))
+        else:
+            m = np.float32(best * (1 + rng.normal(0, 3 * t)))
+        metrics.append(m)
+    return np.array(metrics, np.float32)
+
+
+@pytest.mark.parametrize("threshold_mode", ["rel", "abs"])
+@pytest.mark.parametrize("mode", ["min", "max"])
+@pytest.mark.parametrize("seed", range(3))
+def test_decisions_at_the_threshold_edge_match_torch(seed, mode, threshold_mode):
+    """Issue 10, item 5: the same decisions as PyTorch's float64 comparisons, for float32 metrics
+    at and next to the bar (a float32 comparison made 9 of 600 such decisions differently)."""
+    rng = np.random.default_rng([seed, mode == "max", threshold_mode == "abs", 11])
+    kwargs = dict(mode=mode, threshold_mode=threshold_mode, patience=1, factor=0.5, min_lr=0.0)
+    kwargs["threshold"] = float(rng.choice([1e-4, 3e-3, 0.1])) if threshold_mode == "rel" else 0.01
+    metrics = edge_metrics(rng, 200, kwargs)
+    expected = torch_lrs(torch.optim.lr_scheduler.ReduceLROnPlateau, metrics, **kwargs)
+    assert len(np.unique(expected)) > 3
+    np.testing.assert_allclose(ours(metrics, **kwargs), expected, rtol=1e-6, err_msg=str(kwargs))

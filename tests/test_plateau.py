@@ -475,3 +475,6 @@ def test_metrics_that_are_not_real_numbers_are_refused():
             s.update(s.init(), value=bad)
     state = s.update(s.init(), value=np.int64(2**40))
     assert float(state.best) == 2.0**40
+    for big in (1e39, -1e39, 10**40):
+        with pytest.raises(ValueError, match=r"^reduce_on_plateau: value must be within float32's range, got "):
+            s.update(s.init(), value=big)
