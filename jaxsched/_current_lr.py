@@ -94,5 +94,7 @@ def current_lr(opt_state: Any, schedule: Callable[[Any], Any] | None = None) -> 
             f"{fn}: opt_state has no step count (no field named 'count', as in ScaleByAdamState); "
             f"cannot evaluate the schedule; got a state of type {type(opt_state).__name__}"
         )
-    count = _array(counts[0]).astype(jnp.int32)
-    return jnp.asarray(schedule(jnp.maximum(count - 1, 0))).astype(jnp.float32)
+    count = counts[0].get_value() if hasattr(counts[0], "get_value") else counts[0]
+    if not isinstance(count, jax.core.Tracer):  # eager: a Python int, the schedule's fastest call
+        return jnp.asarray(schedule(max(int(count) - 1, 0)), jnp.float32)
+    return jnp.asarray(schedule(jnp.maximum(count.astype(jnp.int32) - 1, 0))).astype(jnp.float32)

@@ -21,16 +21,16 @@ WARMUP_SHAPES = ("linear", "cosine", "1-sqrt")
 
 
 def fraction(num: jax.Array, den: jax.Array) -> jax.Array:
-    """``num / den`` in float32, correctly rounded, from exact int32 operands with
-    ``0 <= num <= den`` (other lanes give some value in [0, 1]); 0 where ``den`` is 0.
+    """``num / den`` in float32 from exact int32 operands; 0 where ``den`` is 0.
 
-    The divisor is ``max(den, num)``, an array of ``num``'s shape: XLA on CPU rewrites
-    an array divided by a scalar as a product with the reciprocal, which is
-    not correctly rounded and differs from a scalar step's division.
+    A product with the reciprocal, whatever the shapes: XLA on CPU computes an
+    array divided by a scalar that way, so a scalar step must too for the two
+    to agree to the bit (and it keeps a vmap fast). Exactly 1 where
+    ``num == den`` (2021 * (1/2021) is 0.99999994).
     """
-    den_safe = jnp.maximum(jnp.maximum(den, 1), num)
-    frac = jnp.asarray(num).astype(jnp.float32) / den_safe.astype(jnp.float32)
-    return jnp.where(den > 0, frac, jnp.float32(0.0))
+    den_safe = jnp.maximum(den, 1)
+    frac = jnp.asarray(num).astype(jnp.float32) * (1 / jnp.asarray(den_safe).astype(jnp.float32))
+    return jnp.where(den > 0, jnp.where(num == den, jnp.float32(1.0), frac), jnp.float32(0.0))
 
 
 def lerp(start: jax.Array, end: jax.Array, t: jax.Array) -> jax.Array:
@@ -147,7 +147,8 @@ def power(leaf: jax.Array, exponent: jax.Array) -> jax.Array:
 
 @custom_vmap
 def _sorted_pair(v: jax.Array) -> jax.Array:
-    return jax.lax.sort(jnp.stack([v, v]))[0]
+    bits = jax.lax.bitcast_convert_type(v, jnp.int32)  # an integer sort: the cheapest comparator
+    return jax.lax.bitcast_convert_type(jax.lax.sort(jnp.stack([bits, bits]))[0], jnp.float32)
 
 
 @_sorted_pair.def_vmap
@@ -157,11 +158,11 @@ def _(axis_size: int, in_batched: list[bool], v: jax.Array) -> tuple[jax.Array, 
 
 @jax.custom_jvp
 def once(v: jax.Array) -> jax.Array:
-    """A scalar ``v`` unchanged (every bit), but computed once per compiled step.
+    """A float32 scalar ``v`` unchanged (every bit), but computed once per compiled step.
 
     XLA copies a cheap scalar formula into every fusion that consumes it: a
     learning rate would be recomputed for each parameter leaf. A sort cannot
-    be fused into a consumer, so the formula ends at the sort of ``[v, v]``;
+    be fused into a consumer, so the formula ends at the sort of ``[v, v]`` (its bits);
     consumers read its first element. Under ``vmap`` it is the identity.
     """
     return _sorted_pair(v)
