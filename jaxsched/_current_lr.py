@@ -6,6 +6,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import optax
+from jax.core import Tracer
 
 _INJECT_STATES = (optax.InjectHyperparamsState, optax.InjectStatefulHyperparamsState)
 
@@ -94,7 +95,8 @@ def current_lr(opt_state: Any, schedule: Callable[[Any], Any] | None = None) -> 
             f"{fn}: opt_state has no step count (no field named 'count', as in ScaleByAdamState); "
             f"cannot evaluate the schedule; got a state of type {type(opt_state).__name__}"
         )
-    count = counts[0].get_value() if hasattr(counts[0], "get_value") else counts[0]
-    if not isinstance(count, jax.core.Tracer):  # eager: a Python int, the schedule's fastest call
+    count: Any = counts[0]
+    count = count.get_value() if hasattr(count, "get_value") else count
+    if not isinstance(count, Tracer):  # eager: a Python int, the schedule's fastest call
         return jnp.asarray(schedule(max(int(count) - 1, 0)), jnp.float32)
     return jnp.asarray(schedule(jnp.maximum(count.astype(jnp.int32) - 1, 0))).astype(jnp.float32)

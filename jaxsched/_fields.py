@@ -90,7 +90,7 @@ def numbers(fn: str, name: str, x: Any, ndim: int, what: str) -> np.ndarray:
         raise bad()
     if isinstance(x, (list, tuple)) and any(isinstance(v, (bool, np.bool_, str, bytes)) for v in x):
         raise bad()
-    if type(x) in (int, float) and not ndim and abs(x) < 1e308:  # a NumPy scalar: checks ten times faster
+    if isinstance(x, (int, float)) and type(x) is not bool and not ndim and abs(x) < 1e308:  # checks 10x faster
         return np.float64(x)  # type: ignore[return-value]
     try:
         arr = np.asarray(x, dtype=np.float64)
