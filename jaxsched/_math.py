@@ -49,8 +49,9 @@ def _weights(shape: str, x: jax.Array, r: jax.Array) -> tuple[jax.Array, jax.Arr
     computed without cancellation (``r = 1 - x`` exactly)."""
     if shape == "linear":
         return r, x
-    if shape == "cosine":
-        return cosine_shape(r), cosine_shape(x)
+    if shape == "cosine":  # one sine, at the nearer end; the other weight is its complement
+        small, near_start = cosine_shape(jnp.minimum(x, r)), x <= r
+        return jnp.where(near_start, 1 - small, small), jnp.where(near_start, small, 1 - small)
     root = jnp.sqrt(x)
     if shape == "1-sqrt":
         return r / (1 + root), root
