@@ -10,7 +10,7 @@ from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
-from jaxsched._math import cosine_shape, every, power, search
+from jaxsched._math import cosine_shape, every, power
 from jaxsched._warmup import WarmupConstant
 
 MULT_MIN, MULT_MAX = 1.01, 4096.0
@@ -62,7 +62,12 @@ class SGDR(WarmupConstant):
     def _after(self, step: jax.Array) -> jax.Array:
         s, c = jnp.maximum(step - self.warmup_steps, 0), self.cycle_steps
         edges, fracs = jnp.asarray(self.edges), jnp.asarray(self.fracs)
-        i = jnp.minimum(search(edges[1:], s - 1), CYCLES - 1)  # growing cycles: those that end before s
+        # Growing cycles: i with edges[i] <= s - 1 < edges[i + 1], from the float32 estimate
+        # log(1 + s (m - 1) / c) / log(m) (off by one at most: checked against the exact table).
+        m = jnp.maximum(self.cycle_mult[..., 0], MULT_MIN)
+        guess = jnp.log1p(s.astype(jnp.float32) * ((m - 1) / c.astype(jnp.float32))) / jnp.log(m)
+        i = jnp.clip(jnp.floor(guess), 1, CYCLES - 2).astype(jnp.int32)
+        i = i + (edges[i + 1] <= s - 1).astype(jnp.int32) - (edges[i] > s - 1).astype(jnp.int32)
         into = (s - 1 - edges[i]).astype(jnp.float32) + fracs[i, 0]  # s - S_i
         until = (edges[i + 1] - s).astype(jnp.float32) + fracs[i + 1, 1]  # S_i+1 - s
         equal = self.cycle_mult[..., 0] == 1  # equal cycles: integers
