@@ -198,7 +198,8 @@ def test_pytree_batches_and_an_adamw_factory():
         rows = [{"x": x[k], "y": batches["y"][k]} for k in range(100)]
         from_list = lr_find(loss_fn, jnp.zeros(3), rows, **kwargs)
     assert result.stopped_early and 1e-5 < result.suggested_lr < result.lrs[-1]
-    np.testing.assert_allclose(from_list.losses, result.losses, rtol=1e-6)
+    # a scan and a loop of jitted steps compile apart: after ~80 AdamW steps they may differ by a few ulp
+    np.testing.assert_allclose(from_list.losses, result.losses, rtol=1e-5)
 
 
 def test_only_num_steps_batches_are_used():
@@ -286,7 +287,7 @@ def test_nnx_helper_matches_lr_find_and_leaves_the_model_alone():
     def plain(params, b):  # the same model as a function of its parameters
         return jnp.mean((b[0] @ params["kernel"] + params["bias"] - b[1]) ** 2)
 
-    params = {"kernel": model.kernel.get_value(), "bias": model.bias.get_value()}
+    params = {"kernel": model.kernel[...], "bias": model.bias[...]}  # (flax 0.11 has no get_value)
     expected = lr_find(plain, params, batches, optimizer=optax.sgd, min_lr=1e-4, max_lr=10.0)
     np.testing.assert_allclose(result.losses, expected.losses, rtol=1e-5)
     assert result.stopped_early and result.suggested_lr == expected.suggested_lr

@@ -108,7 +108,8 @@ def test_staircase_holds_each_unit(make):
     steps = np.unique(np.concatenate([STEPS, STEPS * k - 1, STEPS * k, [INT32_MAX]]))
     steps = steps[(steps >= 0) & (steps <= INT32_MAX)]
     got = values(per_step(schedule, steps_per_unit=k, staircase=True), steps)
-    np.testing.assert_array_equal(got, values(schedule, steps // k))
+    # the child inside the wrapper compiles apart from the child alone: an ulp apart on some XLA versions
+    np.testing.assert_allclose(got, values(schedule, steps // k), rtol=2e-7, atol=1e-30)
 
 
 @pytest.mark.parametrize("make", params(first_only=True))
