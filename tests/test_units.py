@@ -287,24 +287,15 @@ TORCH = ["CosineAnnealingLR", "StepLR", "MultiStepLR", "ExponentialLR", "CosineA
 
 
 @pytest.mark.parity
+@pytest.mark.parametrize("staircase", [True, False], ids=["staircase-per-epoch", "continuous-per-fractional-epoch"])
 @pytest.mark.parametrize("iters", [1, 7, 50])
 @pytest.mark.parametrize("name", TORCH)
-def test_staircase_matches_torch_stepped_per_epoch(name, iters):
+def test_matches_torch_stepped_per_epoch_or_fractional_epoch(name, iters, staircase):
+    """Staircase: torch's step() once per epoch; continuous: step(epoch + i / iters) every iteration."""
     torch = pytest.importorskip("torch")
     make, epochs, n = _torch_cases()[name]
-    ref = _torch_lrs(torch, make, n, iters, fractional=False)
-    ours = values(per_step(epochs, steps_per_unit=iters, staircase=True), np.arange(n * iters))
-    np.testing.assert_allclose(ours, ref, rtol=1e-5, atol=0)
-
-
-@pytest.mark.parity
-@pytest.mark.parametrize("iters", [1, 7, 50])
-@pytest.mark.parametrize("name", TORCH)
-def test_continuous_matches_torch_stepped_per_fractional_epoch(name, iters):
-    torch = pytest.importorskip("torch")
-    make, epochs, n = _torch_cases()[name]
-    ref = _torch_lrs(torch, make, n, iters, fractional=True)
-    ours = values(per_step(epochs, steps_per_unit=iters), np.arange(n * iters))
+    ref = _torch_lrs(torch, make, n, iters, fractional=not staircase)
+    ours = values(per_step(epochs, steps_per_unit=iters, staircase=staircase), np.arange(n * iters))
     np.testing.assert_allclose(ours, ref, rtol=1e-5, atol=0)
 
 
