@@ -5,6 +5,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 from jax.core import Tracer
 
@@ -69,6 +70,12 @@ def current_lr(opt_state: Any, schedule: Callable[[Any], Any] | None = None) -> 
         0.80
     """
     fn = "current_lr"
+    leaves, treedef = jax.tree_util.tree_flatten(opt_state)
+    injected_at, count_at = _FOUND.get(treedef, (None, None))  # where an earlier call found it
+    if injected_at is not None:
+        return _f32(leaves[injected_at])
+    if count_at is not None and callable(schedule) and not hasattr(schedule, "init"):
+        return _at_count(schedule, leaves[count_at])
     found = (*_INJECT_STATES, optax.ScaleByScheduleState)
     is_node = lambda x: isinstance(x, found) or hasattr(x, "get_value")  # noqa: E731
     nodes = jax.tree_util.tree_flatten_with_path(opt_state, is_leaf=is_node)[0]
@@ -80,6 +87,7 @@ def current_lr(opt_state: Any, schedule: Callable[[Any], Any] | None = None) -> 
             "pass the part of the state you want"
         )
     if injected:
+        _remember(treedef, leaves, injected[0], 0)
         return _array(injected[0]).astype(jnp.float32)
     if schedule is None:
         raise ValueError(
@@ -97,6 +105,28 @@ def current_lr(opt_state: Any, schedule: Callable[[Any], Any] | None = None) -> 
         )
     count: Any = counts[0]
     count = count.get_value() if hasattr(count, "get_value") else count
-    if not isinstance(count, Tracer):  # eager: a Python int, the schedule's fastest call
-        return jnp.asarray(schedule(max(int(count) - 1, 0)), jnp.float32)
+    _remember(treedef, leaves, count, 1)
+    return _at_count(schedule, count)
+
+
+# A state's tree structure -> (index of the injected learning rate, index of the step count)
+# among its leaves: later calls on states of the same structure skip the search.
+_FOUND: dict[Any, tuple[int | None, int | None]] = {}
+
+
+def _remember(treedef: Any, leaves: list[Any], leaf: Any, slot: int) -> None:
+    at = [i for i, x in enumerate(leaves) if x is leaf]
+    if len(at) == 1 and not any(isinstance(x, Tracer) for x in leaves):
+        _FOUND[treedef] = (at[0], None) if slot == 0 else (None, at[0])
+
+
+def _f32(x: Any) -> jax.Array:
+    """``x`` as a float32 array, without a conversion when it is one already."""
+    return x if isinstance(x, jax.Array) and x.dtype == jnp.float32 else jnp.asarray(x, jnp.float32)
+
+
+def _at_count(schedule: Callable[[Any], Any], count: Any) -> jax.Array:
+    """``schedule(count - 1)``, at least at step 0; a concrete count as a Python int (the fastest call)."""
+    if not isinstance(count, Tracer):
+        return _f32(schedule(max(int(np.asarray(count)) - 1, 0)))
     return jnp.asarray(schedule(jnp.maximum(count.astype(jnp.int32) - 1, 0))).astype(jnp.float32)

@@ -159,3 +159,18 @@ def test_errors():
     # The part of the state for one group works.
     state = two.init(PARAMS)
     assert float(jaxsched.current_lr(state.inner_states["b"])) == np.float32(0.2)
+
+
+def test_states_of_one_structure_share_the_search_but_not_the_values():
+    """The leaf found in one state is read again in the next of the same structure (issue 9's
+    cheap current_lr); each state still gives its own step's rate, eagerly and under jit."""
+    schedule = jaxsched.linear(init_value=1.0, end_value=0.0, total_steps=10)
+    for opt in (optax.sgd(schedule), optax.inject_hyperparams(optax.sgd)(learning_rate=schedule)):
+        params = jnp.zeros(3)
+        state = opt.init(params)
+        seen = []
+        for _ in range(4):
+            _, state = opt.update(jnp.ones(3), state, params)
+            seen.append(float(jaxsched.current_lr(state, schedule)))
+            assert float(jax.jit(jaxsched.current_lr, static_argnums=1)(state, schedule)) == seen[-1]
+        np.testing.assert_allclose(seen, [1.0, 0.9, 0.8, 0.7], rtol=1e-6)
