@@ -12,9 +12,9 @@ from jax.core import Tracer
 _INJECT_STATES = (optax.InjectHyperparamsState, optax.InjectStatefulHyperparamsState)
 
 
-def _array(x: Any) -> jax.Array:
-    """A leaf as an array (an ``nnx.Variable`` holds its array in ``get_value``)."""
-    return jnp.asarray(x.get_value() if hasattr(x, "get_value") else x)
+def _raw(x: Any) -> Any:
+    """A leaf's array (an ``nnx.Variable`` holds it in ``get_value``)."""
+    return x.get_value() if hasattr(x, "get_value") else x
 
 
 def current_lr(opt_state: Any, schedule: Callable[[Any], Any] | None = None) -> jax.Array:
@@ -88,7 +88,7 @@ def current_lr(opt_state: Any, schedule: Callable[[Any], Any] | None = None) -> 
         )
     if injected:
         _remember(treedef, leaves, injected[0], 0)
-        return _array(injected[0]).astype(jnp.float32)
+        return _f32(_raw(injected[0]))
     if schedule is None:
         raise ValueError(
             f"{fn}: opt_state holds no optax.inject_hyperparams state with a learning_rate; "
@@ -103,8 +103,7 @@ def current_lr(opt_state: Any, schedule: Callable[[Any], Any] | None = None) -> 
             f"{fn}: opt_state has no step count (no field named 'count', as in ScaleByAdamState); "
             f"cannot evaluate the schedule; got a state of type {type(opt_state).__name__}"
         )
-    count: Any = counts[0]
-    count = count.get_value() if hasattr(count, "get_value") else count
+    count = _raw(counts[0])
     _remember(treedef, leaves, count, 1)
     return _at_count(schedule, count)
 
@@ -129,4 +128,4 @@ def _at_count(schedule: Callable[[Any], Any], count: Any) -> jax.Array:
     """``schedule(count - 1)``, at least at step 0; a concrete count as a Python int (the fastest call)."""
     if not isinstance(count, Tracer):
         return _f32(schedule(max(int(np.asarray(count)) - 1, 0)))
-    return jnp.asarray(schedule(jnp.maximum(count.astype(jnp.int32) - 1, 0))).astype(jnp.float32)
+    return _f32(schedule(jnp.maximum(count.astype(jnp.int32) - 1, 0)))

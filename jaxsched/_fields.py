@@ -60,8 +60,10 @@ def depth(x: Any) -> int:
 
 def batch_shape(x: Any) -> tuple[int, ...]:
     """The leading dimensions of a stack of schedules (a ``vmap`` sweep); () for one schedule."""
+    from jaxsched._core import Schedule
+
     children = _children(x)
-    kinds = [(k, v) for k, v in _declared(x) if not isinstance(v, tuple) and all(v is not c for c in children)]
+    kinds = [(k, v) for k, v in _declared(x) if not isinstance(v, (tuple, Schedule))]
     if not kinds:  # a wrapper with only children: the first child's
         return batch_shape(children[0]) if children else ()
     kind, value = kinds[0]
@@ -98,7 +100,7 @@ def numbers(fn: str, name: str, x: Any, ndim: int, what: str) -> np.ndarray:
         raise bad() from None
     except OverflowError:  # an integer beyond float64
         raise ValueError(f"{fn}: {name} must be finite, got {fmt(x)}") from None
-    if arr.ndim != ndim or (type(x) not in (int, float) and np.asarray(x).dtype.kind not in "iufO"):
+    if arr.ndim != ndim or np.asarray(x).dtype.kind not in "iufO":
         raise bad()
     return arr
 

@@ -123,7 +123,7 @@ class ReduceOnPlateau(Schedule):
         return jnp.where(jnp.isinf(best), d1 > 0, beats)
 
 
-_HUGE = jnp.float32(2.0**110)
+_HUGE = 2.0**110  # (a Python float: no array, and no backend, at import)
 
 
 def _two_sum(a: jax.Array, b: jax.Array) -> tuple[jax.Array, jax.Array]:
