@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -25,12 +26,11 @@ import time
 import jax
 import jax.numpy as jnp
 import optax
-from _common import PEAK, TOTAL, WARMUP, calls, fmt_ratio, fmt_us, interleaved, quantiles, ratios, table, versions
+from _common import PEAK, TOTAL, WARMUP, calls, fmt_ratio, fmt_us, interleaved, ratios, table, versions
 
 import jaxsched
 
 SEG = 5_000
-SGDR_CYCLES = [5_000 * 2**i for i in range(5)]
 
 
 def js_warmup_cosine(peak: float):
@@ -76,29 +76,31 @@ print(time.perf_counter() - t0)
 """
 
 
+PAIRS = {"warmup_cosine": (js_warmup_cosine, ox_warmup_cosine), "join(20)": (js_join20, ox_join20)}
+
+
 def cold_start(rounds: int) -> None:
     env = dict(os.environ, JAX_ENABLE_COMPILATION_CACHE="false", JAX_PLATFORMS=jax.default_backend())
 
-    def run(build: str):
+    def run(name: str):
         def fn():
             out = subprocess.run(
-                [sys.executable, "-c", COLD_PRELUDE.format(build=build)],
+                [sys.executable, "-c", COLD_PRELUDE.format(build=COLD[name])],
                 env=env,
                 check=True,
                 capture_output=True,
                 text=True,
             )
-            results[build].append(float(out.stdout.split()[-1]))
+            t[name].append(float(out.stdout.split()[-1]))
 
         return fn
 
-    results: dict[str, list[float]] = {b: [] for b in COLD.values()}
-    interleaved({k: run(b) for k, b in COLD.items()}, rounds)
-    t = {k: results[b] for k, b in COLD.items()}
+    t: dict[str, list[float]] = {k: [] for k in COLD}
+    interleaved({k: run(k) for k in COLD}, rounds)
     rows = []
     for name in ("join(20)", "sgdr(x2)"):
         js, ox = t[f"{name}/jaxsched"], t[f"{name}/optax"]
-        rows.append([name, fmt_us([x * 1e-3 for x in js]), fmt_us([x * 1e-3 for x in ox]), fmt_ratio(ratios(ox, js))])
+        rows.append([name, fmt_us(js, 1000), fmt_us(ox, 1000), fmt_ratio(ratios(ox, js))])  # ms
     print(
         f"== cold start: build + first eager call s(jnp.int32(777)), fresh process each ({rounds} rounds; "
         "after imports and backend start-up)"
@@ -117,14 +119,13 @@ def construction(args) -> None:
 
         return fn
 
-    pairs = {"warmup_cosine": (js_warmup_cosine, ox_warmup_cosine), "join(20)": (js_join20, ox_join20)}
-    for name, (js, ox) in pairs.items():
+    for name, (js, ox) in PAIRS.items():
         fns[f"{name}/jaxsched"], fns[f"{name}/optax"] = build_all(js), build_all(ox)
     for fn in fns.values():
         fn()
     t = interleaved(fns, args.rounds)
     rows = []
-    for name in pairs:
+    for name in PAIRS:
         js, ox = t[f"{name}/jaxsched"], t[f"{name}/optax"]
         rows.append([name, fmt_us(js, args.calls), fmt_us(ox, args.calls), fmt_ratio(ratios(js, ox))])
     print(f"== construction with new hyperparameters ({args.calls} builds per round, {args.rounds} rounds)")
@@ -135,8 +136,7 @@ def jit_dispatch(args) -> None:
     step = jnp.int32(777)
     floor = jax.jit(lambda t: t)
     fns = {"floor": calls(lambda: floor(step), args.calls)}
-    pairs = {"warmup_cosine": (js_warmup_cosine, ox_warmup_cosine), "join(20)": (js_join20, ox_join20)}
-    for name, (js, ox) in pairs.items():
+    for name, (js, ox) in PAIRS.items():
         f_js, f_ox = jax.jit(js(PEAK)), jax.jit(ox(PEAK))
         fns[f"{name}/jaxsched"] = calls(lambda f=f_js: f(step), args.calls)
         fns[f"{name}/optax"] = calls(lambda f=f_ox: f(step), args.calls)
@@ -144,7 +144,7 @@ def jit_dispatch(args) -> None:
         fn()  # compile and warm up
     t = interleaved(fns, args.rounds)
     rows = []
-    for name in pairs:
+    for name in PAIRS:
         js, ox = t[f"{name}/jaxsched"], t[f"{name}/optax"]
         rows.append(
             [
@@ -195,7 +195,7 @@ def hashing(args) -> None:
         assert cached[0][0] == cached[0][1] and hash(cached[0][0]) == hash(cached[0][1])
         rows.append([name, fmt_us(fresh_h, n), fmt_us(cached_h, n), fmt_us(fresh_e, n), fmt_us(cached_e, n)])
     f = ox_warmup_cosine(PEAK)
-    t = quantiles([_time(lambda: hash(f), n) for _ in range(rounds)])
+    t = interleaved({"optax": calls(lambda: hash(f), n)}, rounds)["optax"]
     print(f"== hash(s) and s == s2 (equal, distinct instances), jaxsched; {n} per round, {rounds} rounds")
     print("   fresh: the first hash / comparison of new instances (computes the key); cached: again")
     table(
@@ -203,15 +203,8 @@ def hashing(args) -> None:
         [22, 13, 14, 11, 12],
         rows,
     )
-    print(f"for reference, hash of an Optax schedule (a function): {t[0] * 1e6:.2f} µs")
+    print(f"for reference, hash of an Optax schedule (a function): {statistics.median(t) / n * 1e6:.2f} µs")
     print()
-
-
-def _time(fn, n: int) -> float:
-    start = time.perf_counter()
-    for _ in range(n):
-        fn()
-    return (time.perf_counter() - start) / n
 
 
 def main(argv=None) -> None:

@@ -44,6 +44,12 @@ def init_mlp(n_leaves: int) -> list[dict[str, jax.Array]]:
     return [{"w": jax.random.normal(k, (WIDTH, WIDTH)) / WIDTH**0.5, "b": jnp.zeros(WIDTH)} for k in keys]
 
 
+def data(n_leaves: int) -> tuple[list[dict[str, jax.Array]], jax.Array, jax.Array]:
+    """The MLP's parameters and one batch (inputs, targets)."""
+    x = jax.random.normal(jax.random.key(1), (BATCH, WIDTH))
+    return init_mlp(n_leaves), x, jax.random.normal(jax.random.key(2), (BATCH, WIDTH))
+
+
 def loss_fn(params: list[dict[str, jax.Array]], x: jax.Array, y: jax.Array) -> jax.Array:
     for layer in params[:-1]:
         x = jnp.tanh(x @ layer["w"] + layer["b"])
@@ -72,9 +78,7 @@ class Variant:
         self.make_opt, self.metric = make_opt, metric
 
     def args(self, n_leaves: int):
-        params = init_mlp(n_leaves)
-        x = jax.random.normal(jax.random.key(1), (BATCH, WIDTH))
-        y = jax.random.normal(jax.random.key(2), (BATCH, WIDTH))
+        params, x, y = data(n_leaves)
         return params, self.make_opt().init(params), x, y
 
     def lower(self, n_leaves: int):
@@ -245,9 +249,7 @@ def plateau_table(args) -> None:
 
     # Recompiles: the schedule (a pytree) as an argument of the jitted step, vs
     # Optax's transformation (functions: only a static argument can carry it).
-    params = init_mlp(LEAVES[0])
-    x = jax.random.normal(jax.random.key(1), (BATCH, WIDTH))
-    y = jax.random.normal(jax.random.key(2), (BATCH, WIDTH))
+    params, x, y = data(LEAVES[0])
 
     def js_step(sched, params, opt_state, x, y):
         return make_step(optax.inject_hyperparams(optax.adamw)(learning_rate=sched), metric=True)(

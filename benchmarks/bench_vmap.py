@@ -54,15 +54,15 @@ def main(argv=None) -> None:
         rows.append(
             [
                 name,
-                fmt_us([x * 1e-3 for x in js]),
-                fmt_us([x * 1e-3 for x in ox]),
+                fmt_us(js, 1000),
+                fmt_us(ox, 1000),
                 fmt_ratio(ratios(ox, js)),
                 fmt_ratio(ratios(js, t["floor"])),
                 fmt_ratio(ratios(ox, t["floor"])),
                 fmt_ratio(ratios(eager, js)),
             ]
         )
-    print(f"write floor (jit astype float32): {fmt_us([x * 1e-3 for x in t['floor']]).strip()} ms")
+    print(f"write floor (jit astype float32): {fmt_us(t['floor'], 1000).strip()} ms")
     print("ms: median time of one jax.jit(jax.vmap(s))(steps); eager: jaxsched s(steps) on the same array")
     table(
         ["schedule", "jaxsched ms", "optax ms", "optax / jaxsched", "jaxsched / floor", "optax / floor", "eager / jit"],

@@ -70,8 +70,8 @@ def train(opt: optax.GradientTransformation, momentum_name: str, steps: int) -> 
     for t in range(steps):
         params, opt_state, loss = step(params, opt_state)
         used = opt_state.hyperparams  # the values of update t
-        log.append({"step": t, "lr": float(used["learning_rate"]), "momentum": float(used[momentum_name])})
-        log[-1]["loss"] = float(loss)
+        lr, momentum = float(used["learning_rate"]), float(used[momentum_name])
+        log.append({"step": t, "lr": lr, "momentum": momentum, "loss": float(loss)})
     print(f"  loss {np.mean([e['loss'] for e in log[:20]]):.4f} -> {np.mean([e['loss'] for e in log[-20:]]):.4f}")
     return log
 

@@ -54,8 +54,8 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
     parser.add_argument("--plot", default="", metavar="FILE", help="write a PNG comparing the schedules")
     args = parser.parse_args(argv)
 
-    values = {}
-    for label, (schedule, total) in build().items():
+    schedules, values = build(), {}
+    for label, (schedule, total) in schedules.items():
         steps = [0, total // 20, total // 10, total // 2, (9 * total) // 10, total - 1]
         values[label] = [float(v) for v in schedule(np.array(steps))]
         print(f"{label}\n  {schedule!r}")
@@ -68,7 +68,6 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
 
         import jaxsched.plotting
 
-        schedules = build()
         fig, axes = plt.subplots(2, 1, figsize=(8, 5.2), dpi=80)
         for ax, stack in zip(axes, ("MaxText", "big_vision"), strict=True):
             chosen = {k: v for k, v in schedules.items() if k.startswith(stack)}

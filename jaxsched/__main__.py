@@ -57,8 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.steps or not args.config:
             _table(schedules, args.label or default_labels(schedules), args.steps or _default_steps(schedules, total))
         if args.plot:
-            labels = args.label or (None if len(schedules) == 1 else default_labels(schedules))
-            ax = plot(schedules, total_steps=total, labels=labels, log_scale=args.log)
+            ax = plot(schedules, total_steps=total, labels=args.label, log_scale=args.log)
             ax.figure.savefig(args.plot, dpi=120, bbox_inches="tight")
             print(f"saved {args.plot}", file=sys.stderr)
     except BrokenPipeError:  # `jaxsched list | head`: the reader left, nothing is wrong

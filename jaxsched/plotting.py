@@ -83,9 +83,10 @@ def plot(
         raise TypeError(f"plot: every schedule must be a jaxsched schedule, got {bad[0]!r}")
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")  # room for the legend
+    grid = np.linspace(0, total_steps, num_points).round()
     for schedule, label in zip(schedules, labels or default_labels(schedules), strict=True):
         phases = np.asarray(schedule.phases(total_steps), np.int64)
-        steps = np.unique(np.r_[np.linspace(0, total_steps, num_points).round(), phases, phases - 1]).astype(np.int64)
+        steps = np.unique(np.r_[grid, phases, phases - 1]).astype(np.int64)
         (line,) = ax.plot(steps, np.asarray(schedule(steps)), label=label)
         ax.vlines(phases[:20], 0, 1, transform=ax.get_xaxis_transform(), colors=line.get_color(), ls=":", lw=0.8)
     title = title or (schedules[0].name if len(schedules) == 1 else "learning-rate schedules")  # several, or none
