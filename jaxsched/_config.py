@@ -90,10 +90,11 @@ def config(schedule: Schedule) -> dict[str, Any]:
     return {"schedule": schedule.name, **{config_key(k): _plain(v) for k, v in fields}}
 
 
-def _suggest(word: str, allowed: list[str]) -> str:
+def _suggest(word: str, allowed: list[str], listed: str = "allowed") -> str:
+    """`` (did you mean 'x'?); allowed: a, b, ...`` for a word that is none of ``allowed``."""
     close = difflib.get_close_matches(word, allowed, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"{hint}; allowed: {', '.join(allowed)}"
+    return f"{hint}; {listed}: {', '.join(allowed)}"
 
 
 # Stateful schedules (not ``Schedule``s, so not in ``REGISTRY``) that configs can name too.

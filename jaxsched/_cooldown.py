@@ -28,13 +28,12 @@ class Cooldown(Schedule):
     def _check(self, given: dict[str, Any]) -> None:
         if self.shape != "exponential":
             return
-        if not np.all(self.end_value > 0):
-            F.fail(self.name, f"end_value must be positive with shape='exponential', got {F.fmt(given['end_value'])}")
+        end = f"end_value must be positive with shape='exponential', got {F.fmt(given['end_value'])}"
+        F.require(self.end_value > 0, self.name, end)
         with jax.ensure_compile_time_eval():
             start = np.asarray(self._start())
-        if not np.all(start > 0):
-            where = f"the schedule's value at start_step ({F.fmt(given['start_step'])})"
-            F.fail(self.name, f"{where} must be positive with shape='exponential', got {F.fmt(start)}")
+        where = f"the schedule's value at start_step ({F.fmt(given['start_step'])})"
+        F.require(start > 0, self.name, f"{where} must be positive with shape='exponential', got {F.fmt(start)}")
 
     def _derive(self, xp: Any) -> dict[str, Any]:
         if self.shape != "exponential":

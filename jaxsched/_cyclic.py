@@ -10,7 +10,7 @@ from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
-from jaxsched._math import cosine_shape, every, fraction, lerp, power, search
+from jaxsched._math import blend, cosine_shape, every, fraction, lerp, power, search
 
 
 class Cyclic(Schedule):
@@ -150,9 +150,7 @@ class OneCycle(Schedule):
             done, left = cosine_shape(done), cosine_shape(left)
         init, peak, end = self.init_value, self.peak_value, self.end_value
         values = jnp.stack([init, peak, init, end] if self.three_phase else [init, peak, end])
-        x, y = values[j], values[j + 1]
-        half = y * 0.5 - x * 0.5  # from the nearer end: exact at both, and a phase with x == y holds x
-        return jnp.where(done <= left, x + half * done * 2, y - half * left * 2)
+        return blend(values[j], values[j + 1], done, left, done <= left)
 
     def _phases(self, until: int) -> list[Any]:
         return [self.ends[1:] + (self.fracs[1:] > 0)]

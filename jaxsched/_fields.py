@@ -204,8 +204,10 @@ class Kind:
         return tuple(self._schedule(fn, f"{name}[{i}]", s) for i, s in enumerate(x))
 
     def public(self, leaf: Any) -> Any:
-        """A stored leaf as the user would write it (``hi + lo`` for precise values)."""
-        return as_float(leaf) if self.precise and leaf is not None else leaf
+        """A stored leaf as the user would write it (``hi + lo`` for precise values; float32 when traced)."""
+        if not self.precise or leaf is None:
+            return leaf
+        return leaf[..., 0] + leaf[..., 1] if is_traced(leaf) else as_float(leaf)
 
 
 def field(kind: Kind, default: Any = dataclasses.MISSING) -> Any:

@@ -4,7 +4,6 @@ A thin adapter: it translates HF's names and arguments into native
 constructors, which check them; their errors are reported in HF's terms.
 """
 
-import difflib
 from typing import Any
 
 import jax.numpy as jnp
@@ -13,6 +12,7 @@ from jax.typing import ArrayLike
 from jaxsched import _fields as F
 from jaxsched._adapt import STEPS, VALUE, renamed, times
 from jaxsched._compose import WARMUP_SHAPES, join, offset, warmup
+from jaxsched._config import _suggest
 from jaxsched._core import Schedule
 from jaxsched._cosine import cosine_cycles
 from jaxsched._polynomial import constant, linear, polynomial
@@ -116,8 +116,7 @@ def from_hf(
     if name in _METRIC_DRIVEN:
         F.fail(_FN, f"{name!r} is not a function of the step (it follows a metric): {_METRIC_DRIVEN[name]}")
     if name not in HF_KWARGS:
-        hint = "".join(f" (did you mean {c!r}?)" for c in difflib.get_close_matches(name, list(HF_KWARGS), n=1))
-        F.fail(_FN, f"unknown scheduler {name!r}{hint}; known: {', '.join(HF_KWARGS)}")
+        F.fail(_FN, f"unknown scheduler {name!r}{_suggest(name, list(HF_KWARGS), 'known')}")
     allowed = HF_KWARGS[name]
     unknown = ", ".join(repr(k) for k in kwargs if k not in allowed)
     if unknown:

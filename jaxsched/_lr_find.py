@@ -17,6 +17,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from jaxsched import _fields as F
 from jaxsched._exponential import exponential
 
 SKIP_END = 5  # points left out at the end of the run by the suggestion (fastai's and torch-lr-finder's)
@@ -79,11 +80,6 @@ class _Carry(NamedTuple):
     weight: jax.Array  # smoothing ** steps: the bias correction is 1 - weight
     best: jax.Array  # the lowest smoothed loss so far
     stopped: jax.Array
-
-
-def _check(ok: bool, message: str) -> None:
-    if not ok:
-        raise ValueError(f"lr_find: {message}")
 
 
 def _number(name: str, x: Any) -> float:
@@ -195,20 +191,20 @@ def lr_find(
         0.187 True 5.34
     """
     min_lr, max_lr = _number("min_lr", min_lr), _number("max_lr", max_lr)
-    _check(min_lr > 0, f"min_lr must be > 0, got {min_lr!r}")
-    _check(max_lr > min_lr, f"max_lr ({max_lr!r}) must be greater than min_lr ({min_lr!r})")
+    F.require(min_lr > 0, "lr_find", f"min_lr must be > 0, got {min_lr!r}")
+    F.require(max_lr > min_lr, "lr_find", f"max_lr ({max_lr!r}) must be greater than min_lr ({min_lr!r})")
     ok = isinstance(num_steps, numbers.Integral) and not isinstance(num_steps, (bool, np.bool_))
-    _check(ok and num_steps >= 2, f"num_steps must be a whole number >= 2, got {num_steps!r}")
+    F.require(ok and num_steps >= 2, "lr_find", f"num_steps must be a whole number >= 2, got {num_steps!r}")
     beta = _number("smoothing", smoothing)
-    _check(0 <= beta < 1, f"smoothing must be in [0, 1), got {smoothing!r}")
+    F.require(0 <= beta < 1, "lr_find", f"smoothing must be in [0, 1), got {smoothing!r}")
     threshold = _number("diverge_threshold", diverge_threshold)
-    _check(threshold > 1, f"diverge_threshold must be > 1, got {diverge_threshold!r}")
+    F.require(threshold > 1, "lr_find", f"diverge_threshold must be > 1, got {diverge_threshold!r}")
     num_steps = int(num_steps)
     stacked = _stacked(batches)
     if stacked:
         sizes = [np.shape(a)[0] if np.ndim(a) else 0 for a in jax.tree_util.tree_leaves(batches)]
         few = f"batches holds {min(sizes)} batches (its leading axis), fewer than num_steps ({num_steps})"
-        _check(min(sizes) >= num_steps, few)
+        F.require(min(sizes) >= num_steps, "lr_find", few)
     elif not isinstance(batches, Iterable):
         raise TypeError(f"lr_find: batches must be a pytree of arrays or an iterable of batches, got {batches!r}")
     if not callable(optimizer):
@@ -248,7 +244,7 @@ def lr_find(
             if len(rows) == num_steps or bool(carry.stopped):
                 break
         out = f"batches ran out after {len(rows)} batches, before num_steps ({num_steps}) or a divergence"
-        _check(len(rows) == num_steps or bool(carry.stopped), out)
+        F.require(len(rows) == num_steps or bool(carry.stopped), "lr_find", out)
         losses, smoothed = (np.array([float(r[i]) for r in rows], np.float32) for i in (0, 1))
     lrs = np.asarray(schedule(np.arange(len(losses))))
     suggested = _suggest(lrs, smoothed, num_steps)

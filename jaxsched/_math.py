@@ -82,7 +82,14 @@ def interpolate(
     near_start = v <= w
     if exponent is not None:  # w ** p, and 1 - w ** p without cancellation (finite gradients)
         w, v = w**exponent, -jnp.expm1(exponent * jnp.log1p(-jnp.where(near_start, v, 0.0)))
-    half = end * 0.5 - start * 0.5  # (end - start) / 2 exactly, and never an overflow
+    return blend(start, end, v, w, near_start)
+
+
+def blend(start: jax.Array, end: jax.Array, v: jax.Array, w: jax.Array, near_start: jax.Array) -> jax.Array:
+    """``start + (end - start) * v``, from ``start`` where ``near_start`` and from ``end`` (with
+    ``w = 1 - v``, each exact) elsewhere: exact at both ends, a blend of two equal values is that
+    value, and ``(end - start) / 2`` never overflows."""
+    half = end * 0.5 - start * 0.5
     return jnp.where(near_start, start + half * v * 2, end - half * w * 2)
 
 

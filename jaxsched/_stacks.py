@@ -6,7 +6,6 @@ lengths as the stack does (its rounding included) and builds native schedules,
 which check the values. Errors name the adapter and the stack's key.
 """
 
-import difflib
 import math
 from typing import Any
 
@@ -16,6 +15,7 @@ from jax.typing import ArrayLike
 from jaxsched import _fields as F
 from jaxsched._adapt import LENGTH, NON_NEGATIVE, POSITIVE, STEPS, VALUE, renamed, times
 from jaxsched._compose import join, multiply, offset, warmup
+from jaxsched._config import _suggest
 from jaxsched._core import Schedule
 from jaxsched._cosine import cosine
 from jaxsched._piecewise import piecewise_constant
@@ -58,8 +58,7 @@ def _read(fn: str, config: Any, kinds: dict[str, F.Kind]) -> dict[str, Any]:
     out = {}
     for key in config.keys():
         if key not in kinds:
-            hint = "".join(f" (did you mean {c!r}?)" for c in difflib.get_close_matches(str(key), list(kinds), n=1))
-            F.fail(fn, f"unknown key {key!r}{hint}; known: {', '.join(kinds)}")
+            F.fail(fn, f"unknown key {key!r}{_suggest(str(key), list(kinds), 'known')}")
         value = getattr(config[key], "value", config[key]) if kinds[key].what == "choice" else config[key]
         kinds[key].convert(fn, key, value)
         out[key] = value

@@ -86,10 +86,7 @@ def _rescale(schedule: Schedule, k: Any) -> Schedule:
             value = [_rescale(child, k) for child in value]
         elif kind is not None and kind.what in ("length", "boundaries") and f.name not in COUNTS and value is not None:
             value = _times(value, k)
-        if kind is not None and kind.precise and F.is_traced(value):  # [hi, lo] words: a traced float32 value
-            words: Any = value
-            value = words[..., 0] + words[..., 1]
-        args[f.name] = value if kind is None or F.is_traced(value) else kind.public(value)
+        args[f.name] = value if kind is None else kind.public(value)
     return _build(name, args, k)
 
 

@@ -51,11 +51,11 @@ def test_every_file_is_small():
     assert {name: n for name, n in sizes.items() if n > 300} == {}
 
 
-# A ratchet: the code may shrink, never grow past it. 1,885 lines are the catalogue
+# A ratchet: the code may shrink, never grow past it. 1,886 lines are the catalogue
 # and its core (issue 8's target for them is 1,700, from about 2,450 before the
-# declarative fields); 464 are issue 12's tools (lr_find, momentum, cooldown,
+# declarative fields); 457 are issue 12's tools (lr_find, momentum, cooldown,
 # per_step, the MaxText and big_vision adapters). Lower this as code goes.
-CODE_LINE_BUDGET = 2349
+CODE_LINE_BUDGET = 2343
 
 
 def test_code_line_budget():
