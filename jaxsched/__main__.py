@@ -27,7 +27,7 @@ import numpy as np
 import jaxsched
 from jaxsched._config import _suggest
 from jaxsched._core import REGISTRY
-from jaxsched._fields import INT32_MAX, _children, _declared
+from jaxsched._fields import MAX_STEPS, _children, _declared
 from jaxsched.plotting import default_labels, plot
 
 USAGE = "%(prog)s SPEC [SPEC ...] [options]  |  %(prog)s list  |  %(prog)s show NAME"
@@ -79,9 +79,9 @@ def _load(text: str) -> jaxsched.Schedule:
 def _horizon(schedule: jaxsched.Schedule) -> int:
     """The end of the view: the last phase boundary + 10% (for a periodic schedule, with a thousand
     boundaries, the sixth + 10%); without phases, ten times the longest length in the spec."""
-    phases = schedule.phases(INT32_MAX)
+    phases = schedule.phases(MAX_STEPS)
     end = 1.1 * phases[5 if len(phases) >= 1000 else -1] if phases else 10 * max(_lengths(schedule), default=100)
-    return int(min(max(end, 10), INT32_MAX))
+    return int(min(max(end, 10), MAX_STEPS))
 
 
 def _lengths(schedule: jaxsched.Schedule) -> list[int]:

@@ -218,10 +218,13 @@ def clip(schedule: Schedule, *, min_value: ArrayLike | None = None, max_value: A
 
 
 class Offset(_Wrapper):
-    steps: jax.Array = F.length(minimum=-F.INT32_MAX)
+    steps: jax.Array = F.length(minimum=-F.MAX_STEPS)
 
     def _value(self, step: jax.Array) -> jax.Array:
         return self.schedule._at(saturating_add(step, self.steps))
+
+    def _wide_steps(self) -> bool:  # the child sees steps beyond int32
+        return True
 
     def _phases(self, until: int) -> list[Any]:
         shift = int(self.steps)
@@ -238,7 +241,7 @@ def offset(schedule: Schedule, *, steps: ArrayLike) -> Schedule:
 
     Args:
         schedule: the schedule to shift.
-        steps: the shift in steps (whole, ``|steps| <= 2**31 - 1``).
+        steps: the shift in steps (whole, ``|steps| <= 2**53``).
 
     Returns:
         A ``Schedule``.

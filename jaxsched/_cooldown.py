@@ -23,7 +23,8 @@ class Cooldown(Schedule):
 
     def _start(self) -> jax.Array:
         """The child's value at ``start_step``, where the cooldown starts from."""
-        return self.schedule._at(jnp.asarray(self.start_step))
+        s = self.start_step  # concrete, at construction: the public call (a child may be evaluated wide)
+        return self.schedule(s) if isinstance(s, np.ndarray) else self.schedule._at(s)
 
     def _check(self, given: dict[str, Any]) -> None:
         if self.shape != "exponential":

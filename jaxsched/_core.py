@@ -15,11 +15,9 @@ import jax.numpy as jnp
 import numpy as np
 from jax.core import Tracer
 
-from jaxsched import _eager
-from jaxsched._fields import INT32_MAX, _children, batch_shape, is_traced
+from jaxsched import _eager, _wide
+from jaxsched._fields import INT32_MAX, WIDE_MAX, _children, batch_shape, is_traced
 from jaxsched._math import once
-
-_FLOAT_MAX_STEP = 2147483520.0  # the largest float32 below 2**31
 
 # name -> public constructor; filled by ``register``.
 REGISTRY: "dict[str, Callable[..., Schedule]]" = {}
@@ -29,13 +27,14 @@ REGISTRY: "dict[str, Callable[..., Schedule]]" = {}
 class Schedule:
     """An immutable, jit-compatible ``step -> float32`` function: a step of any integer or
     float dtype, scalar or array, gives a float32 array of its shape. Negative steps give
-    the value at 0; float steps are floored; steps above ``2**31 - 1`` count as ``2**31 - 1``."""
+    the value at 0; float steps are floored; steps above ``2**62`` count as ``2**62``."""
 
     name: ClassVar[str] = ""
     stateful: ClassVar[bool] = False  # a stateful schedule (``reduce_on_plateau``) is no child of another
     __dataclass_fields__: ClassVar[dict[str, Any]]
     _static: ClassVar[tuple[str, ...]] = ()
     _data: ClassVar[tuple[str, ...]] = ()
+    _long: ClassVar[tuple[str, ...]] = ()  # fields always int64 (two int32 words when traced)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -71,8 +70,15 @@ class Schedule:
         """Derived leaves, in float64 NumPy (``xp = np``) or, when traced, ``jnp``."""
         return {}
 
-    def _value(self, step: jax.Array) -> jax.Array:  # the value at an int32 step in [0, 2**31 - 1]
+    def _value(self, step: jax.Array) -> jax.Array:
+        """The value at an int32 step in [0, 2**31 - 1], or, evaluated wide (under 64-bit types), at an
+        int64 step in [0, 2**62] with every length and derived integer int64."""
         raise NotImplementedError
+
+    def _wide_steps(self) -> bool:
+        """Whether the schedule needs wide (int64) steps even for int32 ones: a child evaluated beyond
+        int32 (``offset``, units per step) or products of lengths beyond int32. Called on concrete fields."""
+        return False
 
     def _phases(self, until: int) -> list[Any]:
         """Steps (scalars or arrays, any order, any range) where the formula changes: by default the
@@ -99,12 +105,15 @@ class Schedule:
     def __call__(self, step: Any) -> jax.Array:
         kind = type(step)
         if kind is int:  # the common eager case: clamp in Python, no conversion
-            step = min(max(step, 0), INT32_MAX)
+            step = max(step, 0)
+            if step > INT32_MAX:
+                step = np.int64(min(step, WIDE_MAX))
         elif kind is bool or isinstance(step, np.bool_):
             raise TypeError(f"{self.name}: step must be an integer or a float, got a bool ({step!r})")
         elif kind is float:  # floored exactly in Python (float32 would round 20_000_001.0); NaN stays NaN
             if step == step:
-                step = INT32_MAX if step >= INT32_MAX else 0 if step <= 0 else int(step)
+                step = WIDE_MAX if step >= WIDE_MAX else 0 if step <= 0 else int(step)
+                step = np.int64(step) if step > INT32_MAX else step
         elif kind in (list, tuple):
             step = np.asarray(step)
         elif not isinstance(step, (np.ndarray, np.generic, jax.Array)):
@@ -113,10 +122,16 @@ class Schedule:
         if isinstance(step, (np.ndarray, np.generic)):
             if step.dtype.kind not in "iuf":
                 raise TypeError(f"{self.name}: step must be an integer or a float, got an array of {step.dtype}")
-            if step.dtype.itemsize == 8 and not jax.config.read("jax_enable_x64"):  # exact in NumPy, then int32
+            if step.dtype.itemsize == 8 and not jax.config.read("jax_enable_x64"):  # exact in NumPy
                 nan = np.isnan(step) if step.dtype.kind == "f" and np.isnan(step).any() else None
-                floored = np.floor(np.nan_to_num(step)) if step.dtype.kind == "f" else step
-                step = np.clip(floored, 0, INT32_MAX).astype(np.int32)
+                floored = np.clip(np.floor(np.nan_to_num(step)) if step.dtype.kind == "f" else step, 0, WIDE_MAX)
+                step = floored.astype(np.int32 if np.all(floored <= INT32_MAX) else np.int64)
+        wide = isinstance(step, (np.ndarray, np.generic)) and step.dtype == np.int64  # beyond int32: 64-bit types
+        with _wide.x64() if wide and not jax.config.read("jax_enable_x64") else contextlib.nullcontext():
+            out = self._call(step)
+        return out if nan is None else jnp.where(nan, jnp.float32(jnp.nan), out)
+
+    def _call(self, step: Any) -> jax.Array:
         packed = self.__dict__.get("_packed")
         if packed is None:  # first eager call, or traced leaves
             if batch_shape(self):  # a stack from a vmap sweep: every member at the steps, batch + step shape
@@ -132,7 +147,7 @@ class Schedule:
             out = _eager.eager(packed[0], arrays, step)
         if isinstance(out, Tracer) and not out.ndim:  # inside a training step: computed once, not per leaf
             out = once(out)
-        return out if nan is None else jnp.where(nan, jnp.float32(jnp.nan), out)
+        return out
 
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
@@ -180,18 +195,27 @@ class Schedule:
 
 
 def _flatten(x: Schedule) -> tuple[list, tuple]:
-    return [getattr(x, k) for k in x._data], tuple(getattr(x, k) for k in x._static)
+    """Leaves (an integer beyond int32 as two int32 words) and the static fields, then the layout."""
+    leaves = [_wide.words(v) if _wide.is_int64(v) else v for v in (getattr(x, k) for k in x._data)]
+    return leaves, (*(getattr(x, k) for k in x._static), _wide.layout(x))
 
 
 def _flatten_with_keys(x: Schedule) -> tuple[list, tuple]:
-    return [(jax.tree_util.GetAttrKey(k), getattr(x, k)) for k in x._data], tuple(getattr(x, k) for k in x._static)
+    leaves, aux = _flatten(x)
+    return [(jax.tree_util.GetAttrKey(k), v) for k, v in zip(x._data, leaves, strict=True)], aux
 
 
 def _unflatten(cls: type[Schedule], aux: tuple, children: Any) -> Schedule:
-    """Rebuilds without converting, checking or deriving again (leaves may be tracers)."""
+    """Rebuilds without converting, checking or deriving again (leaves may be tracers); concrete words
+    are joined back into int64."""
     obj = object.__new__(cls)
     obj.__dict__.update(zip(cls._data, children, strict=True))
-    obj.__dict__.update(zip(cls._static, aux, strict=True))
+    obj.__dict__.update(zip(cls._static, aux[:-1], strict=True))
+    obj.__dict__["_layout"] = aux[-1]
+    for k in aux[-1][0]:  # concrete words back into int64
+        v = obj.__dict__[k]
+        if isinstance(v, (np.ndarray, jax.Array)) and not isinstance(v, Tracer) and np.shape(v)[-1:] == (2,):
+            obj.__dict__[k] = np.asarray(_wide.join(np.asarray(v).astype(np.int64)))
     return obj
 
 
@@ -207,30 +231,17 @@ def register(cls: type[Schedule]) -> Callable[[Callable[..., Schedule]], Callabl
 
 
 # --- evaluation --------------------------------------------------------------
-def _int_step(step: jax.Array) -> jax.Array:
-    """Any step array -> int32 in [0, INT32_MAX], exact for every integer dtype."""
-    dtype = step.dtype
-    if jnp.issubdtype(dtype, jnp.floating):
-        if dtype.itemsize < 4:  # float16 / bfloat16: every value fits in float32
-            step = step.astype(jnp.float32)
-        top = float(INT32_MAX) if dtype.itemsize == 8 else _FLOAT_MAX_STEP
-        floored = jnp.floor(jnp.nan_to_num(step, nan=0.0))
-        clipped = jnp.clip(floored, 0.0, top).astype(jnp.int32)
-        return jnp.where(floored > top, INT32_MAX, clipped)
-    if jnp.issubdtype(dtype, jnp.unsignedinteger):
-        return step.astype(jnp.int32) if dtype.itemsize < 4 else jnp.minimum(step, INT32_MAX).astype(jnp.int32)
-    if jnp.issubdtype(dtype, jnp.signedinteger):
-        small = dtype.itemsize <= 4
-        return jnp.maximum(step.astype(jnp.int32), 0) if small else jnp.clip(step, 0, INT32_MAX).astype(jnp.int32)
-    raise TypeError(f"step must be an integer or a float, got dtype {dtype}")
-
-
 def evaluate(schedule: Schedule, step: Any) -> jax.Array:
-    """Traceable evaluation: normalize ``step``, call ``_value``, float32 out."""
+    """Traceable evaluation: normalize ``step``, call ``_value``, float32 out. A step that may exceed
+    int32, or a schedule with lengths beyond it, is evaluated wide: int64 steps and lengths."""
     step = jnp.asarray(step)
     if step.dtype == jnp.bool_:
         raise TypeError(f"{schedule.name}: step must be an integer or a float, got a bool array")
-    value = schedule._value(_int_step(step))
+    if _wide.dtype_is_wide(step.dtype) or _wide.is_wide(schedule):
+        with _wide.x64():
+            value = _wide.widen(schedule)._value(_wide.int_step(step, wide=True))
+    else:
+        value = schedule._value(_wide.int_step(step, wide=False))
     value = jnp.broadcast_to(jnp.asarray(value), step.shape).astype(jnp.float32)
     if jnp.issubdtype(step.dtype, jnp.floating):
         value = jnp.where(jnp.isnan(step), jnp.float32(jnp.nan), value)

@@ -87,11 +87,12 @@ class CosineCycles(Decay):
         F.require(
             np.float32(turns / parts / (1 if self.restarts else 2)) == self.cycles, self.name, f"cycles must be {why}"
         )
-        if int(self.total_steps) * max(turns, parts) > F.INT32_MAX:
-            F.fail(
-                self.name,
-                f"total_steps * cycles ({F.fmt(given['total_steps'])} * {got}) is too large for exact int32 phases",
-            )
+        if int(self.total_steps) * max(turns, parts) > F.MAX_STEPS:
+            F.fail(self.name, f"total_steps * cycles ({F.fmt(given['total_steps'])} * {got}) must be at most 2**53")
+
+    def _wide_steps(self) -> bool:  # turns * t beyond int32
+        total, cycles = F.concrete(self.total_steps), F.concrete(self.cycles)
+        return total is not None and cycles is not None and int(total) * max(self._ratio()) > F.INT32_MAX
 
     def _derive(self, xp: Any) -> dict[str, Any]:
         if xp is jnp:  # traced: whole numbers of (half) cycles

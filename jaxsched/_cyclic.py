@@ -25,9 +25,13 @@ class Cyclic(Schedule):
         low, high = F.fmt(given["min_value"]), F.fmt(given["max_value"])
         F.require(self.min_value <= self.max_value, self.name, f"min_value ({low}) must not exceed max_value ({high})")
         down = "up_steps" if self.down_steps is None else "down_steps"
-        if int(self.up_steps) + int(getattr(self, down)) > F.INT32_MAX:
+        if int(self.up_steps) + int(getattr(self, down)) > F.MAX_STEPS:
             u, d = F.fmt(given["up_steps"]), F.fmt(given[down])
-            F.fail(self.name, f"up_steps + down_steps ({u} + {d}) must fit in int32 (at most {F.INT32_MAX})")
+            F.fail(self.name, f"up_steps + down_steps ({u} + {d}) must be at most 2**53 ({F.MAX_STEPS})")
+
+    def _wide_steps(self) -> bool:  # a cycle longer than int32
+        up, down = F.concrete(self.up_steps), F.concrete(self.up_steps if self.down_steps is None else self.down_steps)
+        return up is not None and down is not None and up + down > F.INT32_MAX
 
     def _wave(self, step: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
         """The triangle ``h(t)`` (0 at each cycle's start, 1 at its peak), ``1 - h(t)``, both exact
@@ -131,7 +135,8 @@ class OneCycle(Schedule):
         marks = xp.stack([0 * a, a - 1, 2 * a - 2, last] if self.three_phase else [0 * a, a - 1, last])
         whole = xp.floor(marks)
         out = {"init_value": xp.asarray(init, xp.float32), "end_value": xp.asarray(end, xp.float32)}
-        return out | {"ends": whole.astype(xp.int32), "fracs": (marks - whole).astype(xp.float32)}
+        ends = F.steps_array(whole) if xp is np else whole.astype(xp.int32)
+        return out | {"ends": ends, "fracs": (marks - whole).astype(xp.float32)}
 
     def _value(self, step: jax.Array) -> jax.Array:
         # Phase j runs from the real step e[j] to e[j + 1]; e = whole + frac, so

@@ -2,7 +2,7 @@
 validation of every argument happen here, in one place.
 
 A kind turns what the user passed into a leaf (a float32 / int32 NumPy array,
-or a JAX array when traced) or a static value, and raises a clear error that
+int64 for a length beyond int32, or a JAX array when traced) or a static value, and raises a clear error that
 names the public function, the argument and the value. Traced values skip
 the checks that need a concrete number.
 """
@@ -18,6 +18,8 @@ import numpy as np
 from jax.core import Tracer
 
 INT32_MAX = 2**31 - 1
+MAX_STEPS = 2**53  # the longest length: every integer up to it is exact in float64
+WIDE_MAX = 2**62  # wide steps (int64) are capped here: a step plus a length never overflows
 MAX_DEPTH = 64  # schedules nest at most this deep (repr, configs, pickling recurse)
 _F32 = np.finfo(np.float32)
 
@@ -61,14 +63,19 @@ def depth(x: Any) -> int:
 def batch_shape(x: Any) -> tuple[int, ...]:
     """The leading dimensions of a stack of schedules (a ``vmap`` sweep); () for one schedule."""
     from jaxsched._core import Schedule
+    from jaxsched._wide import in_words
 
-    children = _children(x)
-    kinds = [(k, v) for k, v in _declared(x) if not isinstance(v, (tuple, Schedule))]
-    if not kinds:  # a wrapper with only children: the first child's
+    own: list[tuple[str, Kind, Any]] = []
+    for f in dataclasses.fields(x):
+        kind, value = f.metadata.get("kind"), getattr(x, f.name)
+        if kind is not None and not kind.static and value is not None and not isinstance(value, (tuple, Schedule)):
+            own.append((f.name, kind, value))
+    if not own:  # a wrapper with only children: the first child's
+        children = _children(x)
         return batch_shape(children[0]) if children else ()
-    kind, value = kinds[0]
+    name, kind, value = min(own, key=lambda o: o[1].what != "value")  # a value is never in words
     natural = 1 if kind.what == "boundaries" else int(kind.table) + int(kind.precise)
-    return tuple(np.shape(value)[: np.ndim(value) - natural])
+    return tuple(np.shape(value)[: np.ndim(value) - natural - in_words(x, name)])
 
 
 def fail(fn: str, message: str) -> None:
@@ -162,8 +169,9 @@ class Kind:
         require(np.isfinite(arr) & (arr == np.floor(arr)), fn, lambda: f"{name} must be a {what}, got {fmt(x)}")
         bound = "non-negative" if self.minimum == 0 else f"at least {self.minimum}"
         require(arr >= self.minimum, fn, lambda: f"{name} must be {bound}, got {fmt(x)}")
-        require(arr <= INT32_MAX, fn, lambda: f"{name} must fit in int32 (at most {INT32_MAX}), got {fmt(x)}")
-        return np.asarray(arr, np.int32)
+        exact = np.all(np.abs(arr) < MAX_STEPS) or all(abs(int(v)) <= MAX_STEPS for v in np.ravel(np.array(x, object)))
+        require(exact, fn, lambda: f"{name} must be at most 2**53 ({MAX_STEPS}) in magnitude, got {fmt(x)}")
+        return steps_array(arr)
 
     def _boundaries(self, fn: str, name: str, x: Any) -> Any:
         if not is_traced(x) and (isinstance(x, (str, dict)) or np.ndim(x) != 1 or (len(x) == 0 and not self.empty)):
@@ -226,7 +234,7 @@ def value(default: Any = _NO, *, interval: str = "", precise: bool = False, tabl
 
 
 def length(default: Any = _NO, *, minimum: int = 0) -> Any:
-    """A whole number of steps in ``[minimum, 2**31 - 1]``, stored as int32."""
+    """A whole number of steps in ``[minimum, 2**53]``, stored as int32 (int64 beyond int32)."""
     return field(Kind("length", optional=default is None, minimum=minimum), default)
 
 
@@ -272,6 +280,12 @@ def as_float(leaf: Any) -> Any:
         if hi == arr[0] and np.float32(short - float(hi)) == arr[1]:
             return short
     return exact
+
+
+def steps_array(arr: Any) -> np.ndarray:
+    """Whole numbers of steps as int32, or int64 if one is beyond int32 (flattened as two int32 words)."""
+    arr = np.asarray(arr)
+    return arr.astype(np.int32 if np.all(np.abs(arr) <= INT32_MAX) else np.int64)
 
 
 def concrete(x: Any) -> float | None:

@@ -14,14 +14,14 @@ import jax.numpy as jnp
 import numpy as np
 from jax.custom_batching import custom_vmap
 
-from jaxsched._fields import INT32_MAX
+from jaxsched._fields import INT32_MAX, WIDE_MAX
 
 SHAPES = ("linear", "cosine", "1-sqrt", "square", "exponential")
 WARMUP_SHAPES = ("linear", "cosine", "1-sqrt")
 
 
 def fraction(num: jax.Array, den: jax.Array) -> jax.Array:
-    """``num / den`` in float32 from exact int32 operands; 0 where ``den`` is 0.
+    """``num / den`` in float32 from exact integer operands; 0 where ``den`` is 0.
 
     A product with the reciprocal, whatever the shapes: XLA on CPU computes an
     array divided by a scalar that way, so a scalar step must too for the two
@@ -66,7 +66,7 @@ def interpolate(
 ) -> jax.Array:  # fmt: skip
     """From ``start`` (``done <= 0``) to ``end`` (``done >= length``) along ``shape``.
 
-    ``done`` and ``length`` are int32 step counts. The shapes give the weight
+    ``done`` and ``length`` are integer step counts. The shapes give the weight
     of ``start`` at progress ``x``: ``linear`` 1 - x, ``cosine``
     0.5 (1 + cos(pi x)), ``1-sqrt`` 1 - sqrt(x), ``square`` 1 - x^2, raised to
     ``exponent`` if given; ``exponential`` is ``start * exp(x * log_ratio)``
@@ -106,13 +106,14 @@ def warm(
 
 
 def saturating_add(a: jax.Array, b: jax.Array) -> jax.Array:
-    """``a + b`` for ``a`` in [0, INT32_MAX] and ``|b| <= INT32_MAX``, capped."""
-    room = INT32_MAX - jnp.maximum(b, 0)
-    return jnp.where(a > room, INT32_MAX, a + b)
+    """``a + b`` for a step ``a`` and a shift ``b`` of its width, capped at the widest step
+    (``2**31 - 1`` for int32, ``2**62`` for int64)."""
+    top = INT32_MAX if jnp.asarray(a).dtype.itemsize == 4 else WIDE_MAX
+    return jnp.where(a > top - jnp.maximum(b, 0), top, a + b)
 
 
 def search(table: jax.Array, step: jax.Array) -> jax.Array:
-    """How many entries of the sorted int32 ``table`` are ``<= step``.
+    """How many entries of the sorted integer ``table`` are ``<= step``.
 
     Branch-free (no ``while``, no ``conditional``): for up to 32 entries a
     comparison with every entry and a sum; for larger tables an unrolled

@@ -14,22 +14,22 @@ from jaxsched._math import cosine_shape, every, power
 from jaxsched._warmup import WarmupConstant
 
 MULT_MIN, MULT_MAX = 1.01, 4096.0
-# Restarts within 2**31 steps at the smallest multiplier (1.01, cycle_steps=1): 1697.
-CYCLES = 1700
+# Restarts within 2**53 steps at the smallest multiplier (1.01, cycle_steps=1): 3230.
+CYCLES = 3232
 
 
 def _table(c: int, m: Fraction) -> dict[str, np.ndarray]:
     """The cycle starts ``S_i+1 = m S_i + c`` (``S_0 = 0``) up to the first past
-    ``2**31 - 1``, in integers: fixed point with 128 fractional bits (rounded
+    ``2**53``, in integers: fixed point with 128 fractional bits (rounded
     down), so that a start on a whole step is exact."""
     num, den = m.as_integer_ratio()
     starts = [0]
-    while m > 1 and starts[-1] <= F.INT32_MAX << 128:
+    while m > 1 and starts[-1] <= F.MAX_STEPS << 128:
         starts.append(starts[-1] * num // den + (c << 128))
     starts += starts[-1:] * (CYCLES + 1 - len(starts))  # a fixed size: repeat the last row
-    edges = [min(-(-s >> 128), 2**31) - 1 for s in starts]  # ceil(S_i) - 1, capped
+    edges = [min(-(-s >> 128), F.MAX_STEPS + 1) - 1 for s in starts]  # ceil(S_i) - 1, capped
     fracs = [[((e + 1 << 128) - s) / 2**128, (s - (e << 128)) / 2**128] for e, s in zip(edges, starts, strict=True)]
-    return {"edges": np.array(edges, np.int32), "fracs": np.array(fracs, np.float32)}
+    return {"edges": np.array(edges, np.int64), "fracs": np.array(fracs, np.float32)}
 
 
 class SGDR(WarmupConstant):
@@ -40,10 +40,11 @@ class SGDR(WarmupConstant):
     cycle_limit: jax.Array | None = F.length(None, minimum=1)
     warmup_steps: jax.Array = F.length(0)
     # Growing cycles: cycle i starts at the real step S_i and holds the steps
-    # edges[i] + 1 .. edges[i + 1] (capped at 2**31 - 1); fracs[i] holds
+    # edges[i] + 1 .. edges[i + 1] (capped at 2**53; 2**31 - 1 when traced); fracs[i] holds
     # edges[i] + 1 - S_i and S_i - edges[i], each exact.
     edges: jax.Array = F.derived()
     fracs: jax.Array = F.derived()
+    _long = ("edges",)  # always evaluated wide: the table runs to 2**53
 
     def _check(self, given: dict[str, Any]) -> None:
         mult, got = F.as_float(self.cycle_mult), F.fmt(given["cycle_mult"])
@@ -57,19 +58,20 @@ class SGDR(WarmupConstant):
         m = self.cycle_mult[..., 0] + self.cycle_mult[..., 1]
         starts = xp.asarray(self.cycle_steps, float) * (m ** xp.arange(CYCLES + 1.0) - 1) / xp.where(m > 1, m - 1, 1.0)
         edges = xp.minimum(xp.ceil(starts) - 1, F.INT32_MAX)
-        return {"edges": edges.astype(xp.int32), "fracs": xp.stack([edges + 1 - starts, starts - edges], -1)}
+        words = xp.stack([xp.zeros_like(edges), edges], -1).astype(xp.int32)  # as a concrete table is flattened
+        return {"edges": words, "fracs": xp.stack([edges + 1 - starts, starts - edges], -1)}
 
     def _after(self, step: jax.Array) -> jax.Array:
         s, c = jnp.maximum(step - self.warmup_steps, 0), self.cycle_steps
         edges, fracs = jnp.asarray(self.edges), jnp.asarray(self.fracs)
         # Growing cycles: i with edges[i] <= s - 1 < edges[i + 1], from the float32 estimate
         # log(1 + s (m - 1) / c) / log(m) (off by one at most: checked against the exact table).
-        m = jnp.maximum(self.cycle_mult[..., 0], MULT_MIN)
-        guess = jnp.log1p(s.astype(jnp.float32) * ((m - 1) / c.astype(jnp.float32))) / jnp.log(m)
-        i = jnp.clip(jnp.floor(guess), 1, CYCLES - 2).astype(jnp.int32)
-        i = i + (edges[i + 1] <= s - 1).astype(jnp.int32) - (edges[i] > s - 1).astype(jnp.int32)
-        into = (s - 1 - edges[i]).astype(jnp.float32) + fracs[i, 0]  # s - S_i
-        until = (edges[i + 1] - s).astype(jnp.float32) + fracs[i + 1, 1]  # S_i+1 - s
+        m, g = jnp.maximum(self.cycle_mult[..., 0], MULT_MIN), jnp.minimum(s, edges[-1])  # held past the table
+        guess = jnp.log1p(g.astype(jnp.float32) * ((m - 1) / c.astype(jnp.float32))) / jnp.log(m)
+        i = jnp.clip(jnp.floor(guess), 1, CYCLES - 2).astype(s.dtype)
+        i = i + (edges[i + 1] <= g - 1).astype(s.dtype) - (edges[i] > g - 1).astype(s.dtype)
+        into = (g - 1 - edges[i]).astype(jnp.float32) + fracs[i, 0]  # s - S_i
+        until = (edges[i + 1] - g).astype(jnp.float32) + fracs[i + 1, 1]  # S_i+1 - s
         equal = self.cycle_mult[..., 0] == 1  # equal cycles: integers
         i = jnp.where(equal, s // c, i)
         into = jnp.where(equal, (s % c).astype(jnp.float32), into)
@@ -108,10 +110,11 @@ def sgdr(
 
     Without a loop over cycles: the cycle starts are a table computed once in
     exact arithmetic, with the multiplier as written (1.3 is 13/10), so every
-    restart up to step ``2**31 - 1`` falls on its step; ``cycle_mult`` and
-    ``decay_rate`` are kept to float64 precision. Built with traced arguments
-    (inside ``jit``), the table is computed in float32: restarts are exact up
-    to about ``2**24`` steps.
+    restart up to step ``2**53`` falls on its step (growing cycles hold their
+    value from there); ``cycle_mult`` and ``decay_rate`` are kept to float64
+    precision. Built with traced arguments (inside ``jit``), the table is
+    computed in float32: restarts are exact up to about ``2**24`` steps, and
+    growing cycles hold from step ``2**31 - 1``.
 
     Args:
         peak_value: the value at the start of the first cycle.

@@ -24,9 +24,9 @@ class TriStage(WarmupConstant):
 
     def _check(self, given: dict[str, Any]) -> None:
         names = ("warmup_steps", "hold_steps", "decay_steps")
-        if sum(int(getattr(self, k)) for k in names) > F.INT32_MAX:
+        if sum(int(getattr(self, k)) for k in names) > F.MAX_STEPS:
             lengths = " + ".join(F.fmt(given[k]) for k in names)
-            F.fail(self.name, f"{' + '.join(names)} ({lengths}) must fit in int32 (at most {F.INT32_MAX})")
+            F.fail(self.name, f"{' + '.join(names)} ({lengths}) must be at most 2**53 ({F.MAX_STEPS})")
         (low, high), peak = sorted((0.0, float(self.peak_value))), F.fmt(given["peak_value"])  # 0 to the peak
         for key, bracket in (("init_value", "["), ("end_value", "(")):
             v, got = getattr(self, key), F.fmt(given[key])
@@ -41,7 +41,7 @@ class TriStage(WarmupConstant):
         return {"init_value": init, "end_value": end, "log_ratio": log_ratio.astype(xp.float32)}
 
     def _after(self, step: jax.Array) -> jax.Array:
-        done = jnp.maximum(step - self.warmup_steps, 0) - self.hold_steps  # into the decay (no int32 overflow)
+        done = jnp.maximum(step - self.warmup_steps, 0) - self.hold_steps  # into the decay (no overflow)
         return interpolate(self.peak_value, self.end_value, done, self.decay_steps, "exponential", None, self.log_ratio)
 
     def _phases(self, until: int) -> list[Any]:

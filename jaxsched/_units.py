@@ -46,8 +46,11 @@ class PerStep(Schedule):
         b = self.units_per_step
         if b is None:  # a staircase: the unit the step is in
             return self.schedule._at(step // k)
-        # the units consumed before this step, capped at 2**31 - 1
-        return self.schedule._at(jnp.where(step > F.INT32_MAX // b, F.INT32_MAX, step * b))
+        # the units consumed before this step (evaluated wide: int64), capped at 2**62
+        return self.schedule._at(jnp.where(step > F.WIDE_MAX // b, F.WIDE_MAX, step * b))
+
+    def _wide_steps(self) -> bool:
+        return self.units_per_step is not None
 
     def _phases(self, until: int) -> list[Any]:
         k: Any = self.steps_per_unit
@@ -127,7 +130,7 @@ def per_step(
     (PyTorch's ``scheduler.step()`` once per epoch, timm's
     ``t_in_epochs=True``); ``units_per_step`` counts the units consumed before
     step ``t``, Megatron's ``lr_warmup_samples`` and ``lr_decay_samples``.
-    Units past ``2**31 - 1`` count as ``2**31 - 1``.
+    Units past ``2**62`` count as ``2**62``.
 
     Args:
         schedule: the schedule, its lengths in units (epochs, samples, tokens).

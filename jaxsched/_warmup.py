@@ -170,7 +170,7 @@ class Rsqrt(WarmupConstant):
 
     def _derive(self, xp: Any) -> dict[str, Any]:
         scale = xp.where(self.warmup_steps > 0, self.warmup_steps, 10_000) if self.timescale is None else self.timescale
-        return {"timescale": scale.astype(xp.int32)}
+        return {"timescale": scale.astype(xp.int32) if xp is jnp else F.steps_array(scale)}
 
     def _after(self, step: jax.Array) -> jax.Array:
         since = jnp.maximum(step - self.warmup_steps, 0).astype(jnp.float32)

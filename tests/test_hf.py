@@ -226,16 +226,16 @@ REFUSED = [
     (("cosine", 1, 10, {"num_cycles": 0}), "from_hf: num_cycles must be positive, got 0"),
     (("cosine_with_restarts", 1, 10, {"num_cycles": 0}), "from_hf: num_cycles must be positive, got 0"),
     (
-        ("cosine_with_restarts", 0, 2**30, {"num_cycles": 3}),
-        r"from_hf: \(num_training_steps - num_warmup_steps\) \* num_cycles \(1073741824 \* 3\) is too large",
+        ("cosine_with_restarts", 0, 2**52, {"num_cycles": 3}),
+        r"from_hf: \(num_training_steps - num_warmup_steps\) \* num_cycles \(4503599627370496 \* 3\) must be at most",
     ),
     (
-        ("cosine", 10, 2**30 + 10, {"num_cycles": 1.5}),
-        r"from_hf: \(num_training_steps - num_warmup_steps\) \* num_cycles \(1073741824 \* 1.5\) is too large",
+        ("cosine", 10, 2**52 + 10, {"num_cycles": 1.5}),
+        r"from_hf: \(num_training_steps - num_warmup_steps\) \* num_cycles \(4503599627370496 \* 1.5\) must be at",
     ),
     (
-        ("warmup_stable_decay", 0, 2**30 + 10, {"num_decay_steps": 2**30, "num_cycles": 1.5}),
-        r"from_hf: num_decay_steps \* num_cycles \(1073741824 \* 1.5\) is too large",
+        ("warmup_stable_decay", 0, 2**52 + 10, {"num_decay_steps": 2**52, "num_cycles": 1.5}),
+        r"from_hf: num_decay_steps \* num_cycles \(4503599627370496 \* 1.5\) must be at most 2\*\*53",
     ),
     (("inverse_sqrt", 0, None, {"timescale": 0}), "from_hf: timescale must be at least 1, got 0"),
     (("warmup_stable_decay", 1, None, {"num_decay_steps": 10}), "needs num_training_steps or num_stable_steps"),

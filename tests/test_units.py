@@ -24,7 +24,7 @@ STEPS = np.array([0, 1, 2, 5, 9, 10, 11, 29, 30, 31, 99, 100, 101, 499, 500, 999
 
 
 def values(schedule, steps):
-    return np.asarray(schedule(jnp.asarray(np.asarray(steps, np.int32))), np.float64)
+    return np.asarray(schedule(np.asarray(steps, np.int64)), np.float64)
 
 
 # --- continuous: every length times steps_per_unit -------------------------------------
@@ -117,7 +117,8 @@ def test_units_per_step_counts_the_units_consumed(make):
     schedule, b = make(), 48
     steps = np.concatenate([STEPS, [INT32_MAX // b, INT32_MAX // b + 1, INT32_MAX]])
     got = values(per_step(schedule, units_per_step=b), steps)
-    np.testing.assert_array_equal(got, values(schedule, np.minimum(steps.astype(np.int64) * b, INT32_MAX)))
+    units = steps.astype(np.int64) * b  # beyond int32 too: evaluated wide
+    np.testing.assert_array_equal(got, np.asarray(schedule(units), np.float64))
 
 
 def megatron_lr(samples, style, init_lr, max_lr, min_lr, warmup_samples, decay_samples):
@@ -134,7 +135,7 @@ def megatron_lr(samples, style, init_lr, max_lr, min_lr, warmup_samples, decay_s
 @pytest.mark.parametrize("style", ["cosine", "linear"])
 @pytest.mark.parametrize(
     ("batch", "warmup_samples", "decay_samples"),
-    [(48, 1000, 100_003), (1536, 3_000_000, 1_500_000_007), (256, 0, 7_777)],
+    [(48, 1000, 100_003), (1536, 3_000_000, 1_500_000_007), (256, 0, 7_777), (4096, 10**9, 3 * 10**11 + 7)],
 )
 def test_samples_match_megatron(style, batch, warmup_samples, decay_samples):
     init_lr, max_lr, min_lr = 1e-6, 3e-4, 3e-5
@@ -143,19 +144,18 @@ def test_samples_match_megatron(style, batch, warmup_samples, decay_samples):
                     end_value=min_lr)  # fmt: skip
     w, d = warmup_samples // batch, decay_samples // batch
     steps = key_steps(w, w + 1, d, d + 1, (w + d) // 2)
-    steps = steps[steps * batch <= INT32_MAX]  # within the int32 count of samples
     ref = lambda t: megatron_lr(t * batch, style, init_lr, max_lr, min_lr, warmup_samples, decay_samples)  # noqa: E731
     assert_matches(per_step(samples, units_per_step=batch), ref, steps)
 
 
-def test_tokens_saturate_at_the_int32_limit():
-    """A schedule in tokens counts up to 2**31 - 1 tokens; later steps hold that value."""
+def test_tokens_count_past_the_int32_limit():
+    """A schedule in tokens counts every token, past 2**31 - 1 (evaluated in int64)."""
     tokens_per_step = 64 * 4096
-    tokens = js.warmup_cosine(peak_value=1.0, warmup_steps=100_000_000, total_steps=2_000_000_000)
+    tokens = js.warmup_cosine(peak_value=1.0, warmup_steps=100_000_000, total_steps=300_000_000_000)
     s = per_step(tokens, units_per_step=tokens_per_step)
-    last = INT32_MAX // tokens_per_step
-    held = values(tokens, [last * tokens_per_step, INT32_MAX, INT32_MAX])
-    np.testing.assert_array_equal(values(s, [last, last + 1, 10**6]), held)
+    steps = np.array([8191, 8192, 500_000, 10**6, 2**40])
+    want = ref_cosine(np.minimum(steps * tokens_per_step, 3e11) - 1e8, 1.0, 3e11 - 1e8)
+    np.testing.assert_allclose(values(s, steps), want, rtol=2e-6, atol=1e-7)
     assert float(s(381)) == pytest.approx(381 * tokens_per_step / 1e8, rel=1e-6)  # in the warmup
 
 
@@ -205,9 +205,9 @@ COSINE = js.cosine(init_value=1.0, total_steps=10)
         (COSINE, dict(steps_per_unit=2, staircase=1), TypeError, "per_step: staircase must be True or False, got 1"),
         (1.0, dict(steps_per_unit=2), TypeError, "per_step: schedule must be a jaxsched schedule, got 1.0"),
         (js.reduce_on_plateau(), dict(steps_per_unit=2), TypeError, "not a stateful one"),
-        (COSINE, dict(steps_per_unit=300_000_000), ValueError,
-         r"per_step: cosine with every length times steps_per_unit \(300000000\): cosine: total_steps must fit in "
-         r"int32 \(at most 2147483647\), got 3000000000"),
+        (COSINE, dict(steps_per_unit=2**50), ValueError,
+         r"per_step: cosine with every length times steps_per_unit \(1125899906842624\): cosine: total_steps must be "
+         r"at most 2\*\*53 \(9007199254740992\) in magnitude, got 11258999068426240"),
         (js.noam(d_model=512, warmup_steps=4), dict(steps_per_unit=2), ValueError,
          "per_step: noam cannot be rescaled exactly to steps_per_unit=2: its value depends on the step count"),
         (js.join([COSINE, js.noise(COSINE, std=0.1, seed=0)], boundaries=[10]), dict(steps_per_unit=2), ValueError,

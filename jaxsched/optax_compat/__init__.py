@@ -25,7 +25,7 @@ value. Refused, where Optax silently does something else:
    override) or not one fewer than the schedules (Optax's ``zip`` drops the
    rest); negative scales; a Python callable in ``join_schedules`` (not a
    pytree: build it from jaxsched schedules).
-7. Lengths that are not whole or do not fit in int32; values that are not
+7. Lengths that are not whole or are beyond 2**53; values that are not
    finite scalars.
 8. Steps follow jaxsched's rules: a negative step gives the value at step 0
    (Optax extrapolates, or gives 0), boundaries compare in exact integers,
