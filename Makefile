@@ -42,7 +42,7 @@ test-fast: $(PY)
 # of jax and optax in pyproject.toml, with the jaxlib and Flax of their time
 # (tests/test_install.py checks that OLDEST and the lower bounds agree).
 OLDEST_VENV := .venv-oldest
-OLDEST := jax==0.7.0 jaxlib==0.7.0 optax==0.2.7 flax==0.11.0
+OLDEST := jax==0.7.2 jaxlib==0.7.2 optax==0.2.7 flax==0.11.0
 
 test-oldest:
 	$(MAKE) --no-print-directory parity-deps VENV=$(OLDEST_VENV)

@@ -126,7 +126,8 @@ class Schedule:
                 nan = np.isnan(step) if step.dtype.kind == "f" and np.isnan(step).any() else None
                 floored = np.clip(np.floor(np.nan_to_num(step)) if step.dtype.kind == "f" else step, 0, WIDE_MAX)
                 step = floored.astype(np.int32 if np.all(floored <= INT32_MAX) else np.int64)
-        wide = isinstance(step, (np.ndarray, np.generic)) and step.dtype == np.int64  # beyond int32: 64-bit types
+        # 64-bit types for a step beyond int32 and for a wide schedule (its programs hold int64 constants)
+        wide = (isinstance(step, (np.ndarray, np.generic)) and step.dtype == np.int64) or _wide.is_wide(self)
         with _wide.x64() if wide and not jax.config.read("jax_enable_x64") else contextlib.nullcontext():
             out = self._call(step)
         return out if nan is None else jnp.where(nan, jnp.float32(jnp.nan), out)

@@ -2,9 +2,9 @@
 validation of every argument happen here, in one place.
 
 A kind turns what the user passed into a leaf (a float32 / int32 NumPy array,
-int64 for a length beyond int32, or a JAX array when traced) or a static value, and raises a clear error that
-names the public function, the argument and the value. Traced values skip
-the checks that need a concrete number.
+int64 for a length beyond int32, or a JAX array when traced) or a static
+value, and raises a clear error that names the public function, the argument
+and the value. Traced values skip the checks that need a concrete number.
 """
 
 import dataclasses

@@ -59,7 +59,8 @@ def noise(schedule: Schedule, *, std: ArrayLike, seed: ArrayLike, shape: str = "
     on ``(seed, t)``: the key is ``jax.random.fold_in(key(seed), t)``
     (threefry, whatever JAX's default PRNG) and the draw is the one of
     ``jax.threefry_partitionable(True)`` (JAX's default since 0.5) under
-    every configuration. The schedule stays a pure function of the step: a
+    every configuration (``fold_in`` takes the step modulo ``2**32``: the draws
+    repeat every ``2**32`` steps). The schedule stays a pure function of the step: a
     resumed run, a ``vmap`` over steps and an eager call see the same noise,
     and no state is kept.
 

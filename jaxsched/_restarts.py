@@ -68,12 +68,12 @@ class SGDR(WarmupConstant):
         # log(1 + s (m - 1) / c) / log(m) (off by one at most: checked against the exact table).
         m, g = jnp.maximum(self.cycle_mult[..., 0], MULT_MIN), jnp.minimum(s, edges[-1])  # held past the table
         guess = jnp.log1p(g.astype(jnp.float32) * ((m - 1) / c.astype(jnp.float32))) / jnp.log(m)
-        i = jnp.clip(jnp.floor(guess), 1, CYCLES - 2).astype(s.dtype)
-        i = i + (edges[i + 1] <= g - 1).astype(s.dtype) - (edges[i] > g - 1).astype(s.dtype)
+        i = jnp.clip(jnp.floor(guess), 1, CYCLES - 2).astype(jnp.int32)  # an int32 index, also when wide
+        i = i + (edges[i + 1] <= g - 1).astype(jnp.int32) - (edges[i] > g - 1).astype(jnp.int32)
         into = (g - 1 - edges[i]).astype(jnp.float32) + fracs[i, 0]  # s - S_i
         until = (edges[i + 1] - g).astype(jnp.float32) + fracs[i + 1, 1]  # S_i+1 - s
         equal = self.cycle_mult[..., 0] == 1  # equal cycles: integers
-        i = jnp.where(equal, s // c, i)
+        i = jnp.where(equal, s // c, i.astype(s.dtype))
         into = jnp.where(equal, (s % c).astype(jnp.float32), into)
         until = jnp.where(equal, (c - s % c).astype(jnp.float32), until)
         done, left = into / (into + until), until / (into + until)

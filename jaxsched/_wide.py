@@ -62,7 +62,12 @@ def dtype_is_wide(dtype: Any) -> bool:
 
 
 def is_wide(schedule: Any) -> bool:
-    return layout(schedule)[1] or any(map(is_wide, _children(schedule)))
+    """Whether the schedule or a child evaluates wide (kept on the instance once computed)."""
+    found = schedule.__dict__.get("_is_wide")
+    if found is None:
+        found = layout(schedule)[1] or any(map(is_wide, _children(schedule)))
+        object.__setattr__(schedule, "_is_wide", found)
+    return found
 
 
 def int_step(step: jax.Array, wide: bool) -> jax.Array:

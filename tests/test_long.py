@@ -149,3 +149,11 @@ def test_narrow_and_wide_agree_to_the_bit(make):
 def test_every_example_is_covered():
     assert {p.id.split("-")[0] for p in RESCALABLE} | {"noam", "noise", "one_cycle"} == set(EXAMPLES)
     assert INT32_MAX < K * UNITS[-1] <= 2**53
+
+
+def test_noise_repeats_every_2_to_the_32_steps():
+    """``fold_in`` takes the step modulo 2**32 (documented): past it the draws repeat."""
+    s = js.noise(js.constant(value=1.0), std=0.1, seed=3)
+    steps = np.array([0, 5, 2**31 - 1])
+    np.testing.assert_array_equal(np.asarray(s(steps + 2**32)), np.asarray(s(steps)))
+    assert float(s(5)) != float(s(6))
