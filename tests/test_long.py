@@ -51,8 +51,6 @@ def test_lengths_beyond_int32_keep_the_shape(make):
     got = np.asarray(long(wide_steps), np.float64)
     scale = np.max(np.abs(want)) or 1.0
     np.testing.assert_allclose(got, want, rtol=2e-6, atol=1e-6 * scale)
-    assert float(long(int(wide_steps[-1]))) == got[-1]  # a Python int, eagerly
-    assert float(jax.jit(lambda s, t: s(t))(long, jnp.float32(wide_steps[7]))) == got[7]  # as a jit argument
 
 
 @pytest.mark.parametrize("three_phase", [False, True])
