@@ -135,13 +135,12 @@ def test_long_schedules_round_trip_and_flatten():
 
 @pytest.mark.parametrize("make", params())
 def test_narrow_and_wide_agree_to_the_bit(make):
-    """The same steps through int32 (narrow) and through float32 and int64 (wide) give the same bits."""
+    """The same steps through int32 (narrow) and float32 (wide: int64 steps) give the same bits
+    (int64 steps under x64 take the same wide program: ``test_optax_giant_int_steps``)."""
     s = make()
     steps = np.array([0, 1, 5, 9, 10, 11, 30, 99, 100, 101, 500, 1000, 4999, 5000, 10_001, 123_457, 2**24])
     narrow = np.asarray(s(steps.astype(np.int32)))
     np.testing.assert_array_equal(np.asarray(s(steps.astype(np.float32))), narrow)
-    with enable_x64():
-        np.testing.assert_array_equal(np.asarray(s(steps.astype(np.int64))), narrow)
 
 
 def test_every_example_is_covered():
