@@ -1,5 +1,7 @@
 """``current_lr``: the learning rate in effect for an Optax optimizer state."""
 
+import contextlib
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -8,6 +10,8 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 from jax.core import Tracer
+
+from jaxsched import _eager, _wide
 
 _INJECT_STATES = (optax.InjectHyperparamsState, optax.InjectStatefulHyperparamsState)
 
@@ -124,8 +128,18 @@ def _f32(x: Any) -> jax.Array:
     return x if isinstance(x, jax.Array) and x.dtype == jnp.float32 else jnp.asarray(x, jnp.float32)
 
 
+@functools.partial(jax.jit, static_argnums=0)
+def _before(structure: Any, arrays: Any, count: jax.Array) -> jax.Array:
+    return _eager.eager(structure, arrays, jnp.maximum(count - 1, 0))
+
+
 def _at_count(schedule: Callable[[Any], Any], count: Any) -> jax.Array:
-    """``schedule(count - 1)``, at least at step 0; a concrete count as a Python int (the fastest call)."""
-    if not isinstance(count, Tracer):
-        return _f32(schedule(max(int(np.asarray(count)) - 1, 0)))
-    return _f32(schedule(jnp.maximum(count.astype(jnp.int32) - 1, 0)))
+    """``schedule(count - 1)``, at least at step 0: for a jaxsched schedule called eagerly before and an
+    optimizer's int32 count, one dispatch (the count stays on its device); else a Python int step."""
+    packed = getattr(schedule, "__dict__", {}).get("_packed")
+    if isinstance(count, Tracer):
+        return _f32(schedule(jnp.maximum(count.astype(jnp.int32) - 1, 0)))
+    if packed is not None and isinstance(count, jax.Array) and count.shape == () and count.dtype == jnp.int32:
+        with _wide.x64() if _wide.is_wide(schedule) else contextlib.nullcontext():  # its program's 64-bit types
+            return _before(packed[0], packed[1], count)
+    return _f32(schedule(max(int(np.asarray(count)) - 1, 0)))
