@@ -11,7 +11,7 @@ from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
-from jaxsched._math import WARMUP_SHAPES, every, saturating_add, search, warm
+from jaxsched._math import WARMUP_SHAPES, divide, every, saturating_add, search, warm
 
 
 class Join(Schedule):
@@ -260,7 +260,7 @@ class Repeat(_Wrapper):
     period: jax.Array = F.length(minimum=1)
 
     def _value(self, step: jax.Array) -> jax.Array:
-        return self.schedule._value(step % self.period)
+        return self.schedule._value(divide(step, self.period)[1])
 
     def _phases(self, until: int) -> list[Any]:
         inner = [0, *self.schedule.phases(int(self.period) - 1)]

@@ -11,7 +11,7 @@ from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
-from jaxsched._math import cosine_shape, fraction, interpolate, lerp
+from jaxsched._math import cosine_shape, divide, fraction, interpolate, lerp
 
 
 class Decay(Schedule):
@@ -109,7 +109,7 @@ class CosineCycles(Decay):
         # which is cos(pi r / 2D) ** 2 for an even q and sin(pi r / 2D) ** 2 for an odd one.
         T = self.total_steps
         D = self.parts * T
-        q, r = jnp.divmod(self.turns * jnp.minimum(step, T), D)
+        q, r = divide(self.turns * jnp.minimum(step, T), D)
         c = jnp.where(self.restarts | (q % 2 == 0), cosine_shape(fraction(D - r, D)), cosine_shape(fraction(r, D)))
         if self.restarts:
             c = jnp.where(step >= T, jnp.float32(0.0), c)

@@ -10,7 +10,7 @@ from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
-from jaxsched._math import blend, cosine_shape, every, fraction, lerp, power, search
+from jaxsched._math import blend, cosine_shape, divide, every, fraction, lerp, power, search
 
 
 class Cyclic(Schedule):
@@ -38,7 +38,8 @@ class Cyclic(Schedule):
         fractions, and the number of periods ``floor(t / P)``."""
         up, down = self.up_steps, self.up_steps if self.down_steps is None else self.down_steps
         cycle = up + down
-        t, n = step % cycle, step // (cycle if self.period is None else self.period)
+        n, t = divide(step, cycle)
+        n = n if self.period is None else divide(step, self.period)[0]
         rising = t <= up
         height = jnp.where(rising, fraction(t, up), fraction(cycle - t, down))
         return height, jnp.where(rising, fraction(up - t, up), fraction(t - up, down)), n

@@ -10,7 +10,7 @@ from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
-from jaxsched._math import every, fraction, power, search
+from jaxsched._math import divide, every, fraction, power, search
 
 
 class Exponential(Schedule):
@@ -41,13 +41,14 @@ class Exponential(Schedule):
     def _value(self, step: jax.Array) -> jax.Array:
         # Whole periods and the fraction of one are raised separately: their
         # sum in float32 would lose the low bits of the fraction.
-        periods = (step // self.period).astype(jnp.float32)
+        whole, part = divide(step, self.period)
+        periods = whole.astype(jnp.float32)
         if self.cap is not None:  # past the bound: rate**periods never overflows (nor its gradient)
             periods = jnp.minimum(periods, jax.lax.stop_gradient(self.cap))
         # Capped so that a growth times a zero init_value stays 0, never NaN.
         value = self.init_value * jnp.minimum(power(self.decay_rate, periods), jnp.finfo(jnp.float32).max)
         if not self.staircase:
-            value = value * jnp.exp(fraction(step % self.period, self.period) * self.log_rate)
+            value = value * jnp.exp(fraction(part, self.period) * self.log_rate)
         if self.end_value is None:
             return value
         bounded = jnp.where(self.log_rate < 0, jnp.maximum(value, self.end_value), jnp.minimum(value, self.end_value))
@@ -101,7 +102,7 @@ class StepDecay(Schedule):
     decay_rate: jax.Array = F.value(interval="(0, 1]")
 
     def _value(self, step: jax.Array) -> jax.Array:
-        return self.init_value * self.decay_rate ** (step // self.period).astype(jnp.float32)
+        return self.init_value * self.decay_rate ** divide(step, self.period)[0].astype(jnp.float32)
 
     def _phases(self, until: int) -> list[Any]:
         return [every(self.period, until)]

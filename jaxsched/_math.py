@@ -105,6 +105,24 @@ def warm(
     return jnp.where(step < warmup_steps, ramp, after)
 
 
+def divide(step: jax.Array, period: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """``(step // period, step % period)``, exact, for a step >= 0 and a period >= 1.
+
+    For int32: a float32 quotient, then two integer corrections. XLA divides by
+    a value known only at run time element by element, twice as slow. Each
+    remainder is exact modulo 2**32 and lies within int32. int64 divides.
+    """
+    if step.dtype != jnp.int32:
+        return step // period, step % period
+    p = jnp.asarray(period)
+    pf = p.astype(jnp.float32)
+    q = jnp.floor(step.astype(jnp.float32) / pf).astype(jnp.int32)  # off by up to 384 / period
+    q = q + jnp.floor((step - q * p).astype(jnp.float32) / pf).astype(jnp.int32)  # off by one at most
+    r = step - q * p
+    low, high = r < 0, r >= p
+    return q + high.astype(jnp.int32) - low.astype(jnp.int32), jnp.where(high, r - p, jnp.where(low, r + p, r))
+
+
 def saturating_add(a: jax.Array, b: jax.Array) -> jax.Array:
     """``a + b`` for a step ``a`` and a shift ``b`` of its width, capped at the widest step
     (``2**31 - 1`` for int32, ``2**62`` for int64)."""

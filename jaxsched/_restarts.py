@@ -10,7 +10,7 @@ from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
-from jaxsched._math import cosine_shape, every, power
+from jaxsched._math import cosine_shape, divide, every, power
 from jaxsched._warmup import WarmupConstant
 
 MULT_MIN, MULT_MAX = 1.01, 4096.0
@@ -73,9 +73,10 @@ class SGDR(WarmupConstant):
         into = (g - 1 - edges[i]).astype(jnp.float32) + fracs[i, 0]  # s - S_i
         until = (edges[i + 1] - g).astype(jnp.float32) + fracs[i + 1, 1]  # S_i+1 - s
         equal = self.cycle_mult[..., 0] == 1  # equal cycles: integers
-        i = jnp.where(equal, s // c, i.astype(s.dtype))
-        into = jnp.where(equal, (s % c).astype(jnp.float32), into)
-        until = jnp.where(equal, (c - s % c).astype(jnp.float32), until)
+        whole, part = divide(s, c)
+        i = jnp.where(equal, whole, i.astype(s.dtype))
+        into = jnp.where(equal, part.astype(jnp.float32), into)
+        until = jnp.where(equal, (c - part).astype(jnp.float32), until)
         done, left = into / (into + until), until / (into + until)
         # end + (peak_i - end) * 0.5 * (1 + cos(pi * done)), exact at both ends of a cycle.
         peak = self.peak_value * power(self.decay_rate, i)

@@ -17,6 +17,7 @@ from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
 from jaxsched._core import REGISTRY, Schedule, register
+from jaxsched._math import divide
 
 # Integer fields that count something other than steps: kept as they are.
 COUNTS = frozenset({"cycle_limit"})
@@ -45,7 +46,7 @@ class PerStep(Schedule):
         k: Any = self.steps_per_unit
         b = self.units_per_step
         if b is None:  # a staircase: the unit the step is in
-            return self.schedule._at(step // k)
+            return self.schedule._at(divide(step, k)[0])
         # the units consumed before this step (evaluated wide: int64), capped at 2**62
         return self.schedule._at(jnp.where(step > F.WIDE_MAX // b, F.WIDE_MAX, step * b))
 

@@ -55,9 +55,9 @@ def test_every_file_is_small():
 # and its core (issue 8's target for them is 1,700, from about 2,450 before the
 # declarative fields); 457 are issue 12's tools (lr_find, momentum, cooldown,
 # per_step, the MaxText and big_vision adapters); 86 are steps and lengths beyond
-# int32 (issue 10, item 14: _wide.py and the families' hooks); 10 are current_lr in one
-# dispatch (issue 9). Lower this as code goes.
-CODE_LINE_BUDGET = 2439
+# int32 (issue 10, item 14: _wide.py and the families' hooks); 24 are issue 9's current_lr
+# in one dispatch and exact division without an integer divide. Lower this as code goes.
+CODE_LINE_BUDGET = 2453
 
 
 def test_code_line_budget():

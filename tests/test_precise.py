@@ -64,3 +64,24 @@ def test_power_under_vmap_over_leaves():
     leaves = jnp.stack([jnp.asarray(words(x)) for x in (0.99, 0.99994, 1.0)])
     got = np.asarray(jax.vmap(lambda leaf: _math.power(leaf, jnp.int32(1000)))(leaves))
     np.testing.assert_allclose(got, [0.99**1000, 0.99994**1000, 1.0], rtol=1e-5)
+
+
+def test_divide_is_exact_for_every_int32_step_and_period():
+    """``_math.divide``: a float32 quotient with two integer corrections equals ``//`` and ``%``, at the
+    edges (periods 1, 2, 3 and near 2**30 and 2**31, steps at multiples +-1 and 2**31 - 1) and at random."""
+    rng = np.random.default_rng(0)
+    periods = np.concatenate(
+        [[1, 2, 3, 7, 384, 385, 2**24 + 1, 2**30 - 1, 2**30, 2**30 + 1, INT32_MAX], rng.integers(1, 2**31, 300)]
+    )
+    k = rng.integers(0, 2**31, 300)
+    steps, pers = [], []
+    for p in periods:
+        multiples = (np.arange(0, INT32_MAX // p + 1, max(INT32_MAX // p // 50, 1)) * p)[-60:]
+        s = np.concatenate([multiples - 1, multiples, multiples + 1, k, [INT32_MAX, INT32_MAX - 1, 0]])
+        s = s[(s >= 0) & (s <= INT32_MAX)]
+        steps.append(s)
+        pers.append(np.full(len(s), p))
+    s, p = np.concatenate(steps), np.concatenate(pers)
+    q, r = jax.jit(jax.vmap(_math.divide))(jnp.asarray(s, jnp.int32), jnp.asarray(p, jnp.int32))
+    np.testing.assert_array_equal(np.asarray(q), s // p)
+    np.testing.assert_array_equal(np.asarray(r), s % p)
