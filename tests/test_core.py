@@ -144,6 +144,9 @@ def test_output_float32_strong_and_shaped(make):
     out = s(STEPS)
     assert out.shape == STEPS.shape and out.dtype == jnp.float32 and not out.weak_type
     np.testing.assert_allclose(np.asarray(out), [float(s(int(t))) for t in STEPS], rtol=1e-6)
+    # float32 steps are evaluated wide (int64 steps): the same bits as int32 steps (narrow)
+    exact = STEPS < 2**24
+    np.testing.assert_array_equal(np.asarray(s(STEPS[exact].astype(np.float32))), np.asarray(out)[exact])
     # finite at the last steps and past int32, the same from every step type
     assert np.all(np.isfinite(np.asarray(out)))
     far = [s(2**40), s(np.int64(2**40)), s(np.uint64(2**40)), s(2.0**40), s(np.float64(2**40))]  # one program
