@@ -16,7 +16,7 @@ import numpy as np
 from jax.core import Tracer
 
 from jaxsched import _eager, _wide
-from jaxsched._fields import INT32_MAX, WIDE_MAX, _children, batch_shape, is_traced
+from jaxsched._fields import INT32_MAX, WIDE_MAX, _children, batch_shape, is_traced, steps_array
 from jaxsched._math import once
 
 # name -> public constructor; filled by ``register``.
@@ -104,19 +104,17 @@ class Schedule:
 
     def __call__(self, step: Any) -> jax.Array:
         kind = type(step)
-        if kind is int:  # the common eager case: clamp in Python, no conversion
+        if kind is float and step == step:  # floored exactly in Python (float32 would round 20_000_001.0)
+            step, kind = int(min(max(step, 0.0), WIDE_MAX)), int
+        if kind is int:  # the common eager case: clamp in Python, no conversion (int64 beyond int32)
             step = max(step, 0)
             if step > INT32_MAX:
                 step = np.int64(min(step, WIDE_MAX))
         elif kind is bool or isinstance(step, np.bool_):
             raise TypeError(f"{self.name}: step must be an integer or a float, got a bool ({step!r})")
-        elif kind is float:  # floored exactly in Python (float32 would round 20_000_001.0); NaN stays NaN
-            if step == step:
-                step = WIDE_MAX if step >= WIDE_MAX else 0 if step <= 0 else int(step)
-                step = np.int64(step) if step > INT32_MAX else step
         elif kind in (list, tuple):
             step = np.asarray(step)
-        elif not isinstance(step, (np.ndarray, np.generic, jax.Array)):
+        elif not isinstance(step, (float, np.ndarray, np.generic, jax.Array)):  # a float here is NaN: it stays NaN
             raise TypeError(f"{self.name}: step must be an integer or a float, or an array of them, got {step!r}")
         nan = None
         if isinstance(step, (np.ndarray, np.generic)):
@@ -124,11 +122,11 @@ class Schedule:
                 raise TypeError(f"{self.name}: step must be an integer or a float, got an array of {step.dtype}")
             if step.dtype.itemsize == 8 and not jax.config.read("jax_enable_x64"):  # exact in NumPy
                 nan = np.isnan(step) if step.dtype.kind == "f" and np.isnan(step).any() else None
-                floored = np.clip(np.floor(np.nan_to_num(step)) if step.dtype.kind == "f" else step, 0, WIDE_MAX)
-                step = floored.astype(np.int32 if np.all(floored <= INT32_MAX) else np.int64)
+                floored = np.floor(np.nan_to_num(step)) if step.dtype.kind == "f" else step
+                step = steps_array(np.clip(floored, 0, WIDE_MAX))
         # 64-bit types for a step beyond int32 and for a wide schedule (its programs hold int64 constants)
-        wide = (isinstance(step, (np.ndarray, np.generic)) and step.dtype == np.int64) or _wide.is_wide(self)
-        with _wide.x64() if wide and not jax.config.read("jax_enable_x64") else contextlib.nullcontext():
+        wide = (isinstance(step, np.ndarray | np.generic) and step.dtype == np.int64) or _wide.is_wide(self)
+        with _wide.context(wide):
             out = self._call(step)
         return out if nan is None else jnp.where(nan, jnp.float32(jnp.nan), out)
 

@@ -91,8 +91,8 @@ class CosineCycles(Decay):
             F.fail(self.name, f"total_steps * cycles ({F.fmt(given['total_steps'])} * {got}) must be at most 2**53")
 
     def _wide_steps(self) -> bool:  # turns * t beyond int32
-        total, cycles = F.concrete(self.total_steps), F.concrete(self.cycles)
-        return total is not None and cycles is not None and int(total) * max(self._ratio()) > F.INT32_MAX
+        total, turns, parts = (F.concrete(getattr(self, k)) for k in ("total_steps", "turns", "parts"))
+        return None not in (total, turns, parts) and total * max(turns, parts) > F.INT32_MAX  # type: ignore[operator]
 
     def _derive(self, xp: Any) -> dict[str, Any]:
         if xp is jnp:  # traced: whole numbers of (half) cycles

@@ -1,6 +1,5 @@
 """``current_lr``: the learning rate in effect for an Optax optimizer state."""
 
-import contextlib
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -140,6 +139,6 @@ def _at_count(schedule: Callable[[Any], Any], count: Any) -> jax.Array:
     if isinstance(count, Tracer):
         return _f32(schedule(jnp.maximum(count.astype(jnp.int32) - 1, 0)))
     if packed is not None and isinstance(count, jax.Array) and count.shape == () and count.dtype == jnp.int32:
-        with _wide.x64() if _wide.is_wide(schedule) else contextlib.nullcontext():  # its program's 64-bit types
+        with _wide.context(_wide.is_wide(schedule)):  # a wide schedule's program holds 64-bit types
             return _before(packed[0], packed[1], count)
     return _f32(schedule(max(int(np.asarray(count)) - 1, 0)))

@@ -24,19 +24,22 @@ class Cyclic(Schedule):
     def _check(self, given: dict[str, Any]) -> None:
         low, high = F.fmt(given["min_value"]), F.fmt(given["max_value"])
         F.require(self.min_value <= self.max_value, self.name, f"min_value ({low}) must not exceed max_value ({high})")
-        down = "up_steps" if self.down_steps is None else "down_steps"
-        if int(self.up_steps) + int(getattr(self, down)) > F.MAX_STEPS:
+        down = "up_steps" if self.down_steps is None else "down_steps"  # the name, for the message
+        if int(self.up_steps) + int(self._down()) > F.MAX_STEPS:
             u, d = F.fmt(given["up_steps"]), F.fmt(given[down])
             F.fail(self.name, f"up_steps + down_steps ({u} + {d}) must be at most 2**53 ({F.MAX_STEPS})")
 
     def _wide_steps(self) -> bool:  # a cycle longer than int32
-        up, down = F.concrete(self.up_steps), F.concrete(self.up_steps if self.down_steps is None else self.down_steps)
+        up, down = F.concrete(self.up_steps), F.concrete(self._down())
         return up is not None and down is not None and up + down > F.INT32_MAX
+
+    def _down(self) -> jax.Array:  # down_steps; up_steps when it is None (a symmetric triangle)
+        return self.up_steps if self.down_steps is None else self.down_steps
 
     def _wave(self, step: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
         """The triangle ``h(t)`` (0 at each cycle's start, 1 at its peak), ``1 - h(t)``, both exact
         fractions, and the number of periods ``floor(t / P)``."""
-        up, down = self.up_steps, self.up_steps if self.down_steps is None else self.down_steps
+        up, down = self.up_steps, self._down()
         cycle = up + down
         n, t = divide(step, cycle)
         n = n if self.period is None else divide(step, self.period)[0]
@@ -49,7 +52,7 @@ class Cyclic(Schedule):
         return lerp(self.min_value, self.max_value, height * power(self.decay_rate, n))
 
     def _phases(self, until: int) -> list[Any]:
-        cycle = int(self.up_steps) + int(self.up_steps if self.down_steps is None else self.down_steps)
+        cycle = int(self.up_steps) + int(self._down())
         ends = every(cycle, until + cycle)
         return [ends, ends - cycle + self.up_steps]
 

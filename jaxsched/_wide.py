@@ -10,6 +10,7 @@ global flag. The arithmetic on values is float32 either way, so the two paths
 agree to the bit on the steps both take.
 """
 
+import contextlib
 from typing import Any
 
 import jax
@@ -23,6 +24,11 @@ def x64() -> Any:
     """A context with JAX's 64-bit types on."""
     enable = getattr(jax, "enable_x64", None)
     return enable(True) if enable is not None else jax.experimental.enable_x64()  # type: ignore[attr-defined]
+
+
+def context(wide: bool) -> Any:
+    """The context a wide evaluation runs in: 64-bit types, unless they are on already."""
+    return x64() if wide and not jax.config.read("jax_enable_x64") else contextlib.nullcontext()
 
 
 def layout(x: Any) -> tuple[tuple[str, ...], bool]:

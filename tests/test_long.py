@@ -19,6 +19,9 @@ from cases import EXAMPLES, params
 from helpers import INT32_MAX, enable_x64
 from references import ref_cosine
 from test_cyclic import one_cycle_ref
+from test_exponential import ref_exponential, ref_step_decay
+from test_noam import reference as noam_reference
+from test_warmup import ref_rsqrt
 
 import jaxsched as js
 from jaxsched import optax_compat as oc
@@ -79,11 +82,11 @@ FAR = np.array([2**31, 3_000_000_007, 2**40 + 5, 2**52 + 1])
 @pytest.mark.parametrize(
     ("schedule", "reference"),
     [
-        (js.rsqrt(peak_value=1e-3, warmup_steps=4000), lambda t: 1e-3 * np.sqrt(4000 / t)),
-        (js.noam(d_model=512, warmup_steps=4000), lambda t: 512**-0.5 * (t + 1) ** -0.5),
-        (js.exponential(init_value=1.0, decay_rate=0.5, period=2**36), lambda t: 0.5 ** (t / 2**36)),
-        (js.step_decay(init_value=1.0, period=10**9, decay_rate=0.5), lambda t: 0.5 ** (t // 10**9)),
-        (js.offset(js.rsqrt(peak_value=1.0, warmup_steps=100), steps=2**40), lambda t: np.sqrt(100 / (t + 2**40))),
+        (js.rsqrt(peak_value=1e-3, warmup_steps=4000), lambda t: ref_rsqrt(t, 1e-3, 4000)),
+        (js.noam(d_model=512, warmup_steps=4000), noam_reference(512, 4000)),
+        (js.exponential(init_value=1.0, decay_rate=0.5, period=2**36), lambda t: ref_exponential(t, 1.0, 0.5, 2**36)),
+        (js.step_decay(init_value=1.0, period=10**9, decay_rate=0.5), lambda t: ref_step_decay(t, 1.0, 10**9, 0.5)),
+        (js.offset(js.rsqrt(peak_value=1.0, warmup_steps=100), steps=2**40), lambda t: ref_rsqrt(t + 2**40, 1.0, 100)),
     ],
     ids=["rsqrt", "noam", "exponential", "step_decay", "offset"],
 )
