@@ -1,6 +1,6 @@
 """jaxsched: learning-rate schedules for JAX and Optax."""
 
-from jaxsched._compose import clip, join, multiply, offset, repeat, scale, warmup
+from jaxsched._compose import clip, multiply, offset, repeat, scale, warmup
 from jaxsched._config import from_config, parse
 from jaxsched._cooldown import cooldown
 from jaxsched._core import Schedule
@@ -9,6 +9,7 @@ from jaxsched._current_lr import current_lr
 from jaxsched._cyclic import cyclic, one_cycle
 from jaxsched._exponential import exponential, multistep_decay, step_decay
 from jaxsched._hf import from_hf
+from jaxsched._join import join
 from jaxsched._lr_find import LRFindResult, lr_find, lr_find_nnx
 from jaxsched._momentum import cyclic_momentum, one_cycle_momentum
 from jaxsched._noam import noam

@@ -1,4 +1,4 @@
-"""Composition: ``join`` and the wrappers. Each result is a schedule too."""
+"""Composition: the wrappers (and ``multiply``). Each result is a schedule too."""
 
 import functools
 from collections.abc import Sequence
@@ -11,60 +11,7 @@ from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
-from jaxsched._math import WARMUP_SHAPES, divide, every, saturating_add, search, warm
-
-
-class Join(Schedule):
-    schedules: tuple[Schedule, ...] = F.schedules()
-    boundaries: jax.Array = F.boundaries(empty=True)  # none for a join of one schedule; _check counts them
-
-    def _check(self, given: dict[str, Any]) -> None:
-        if len(self.boundaries) != len(self.schedules) - 1:
-            n, got = len(self.schedules), F.fmt(given["boundaries"])
-            F.fail(self.name, f"boundaries must have one entry fewer than schedules ({n}), got {got}")
-
-    def _value(self, step: jax.Array) -> jax.Array:
-        index = search(self.boundaries, step)
-        out = self.schedules[0]._at(step)
-        for k, child in enumerate(self.schedules[1:]):
-            out = jnp.where(index == k + 1, child._at(step - self.boundaries[k]), out)
-        return out
-
-    def _phases(self, until: int) -> list[Any]:
-        starts = [0, *np.asarray(self.boundaries, np.int64)]
-        return [self.boundaries] + [
-            [s + p for p in child.phases(until - s)] for s, child in zip(starts, self.schedules, strict=True)
-        ]
-
-
-@register(Join)
-def join(schedules: Sequence[Schedule], *, boundaries: ArrayLike) -> Schedule:
-    """Schedules one after another, each restarted at its boundary.
-
-    Segment ``k`` is active for ``boundaries[k-1] <= t < boundaries[k]`` and
-    receives ``t - boundaries[k-1]`` (the first receives ``t``). The result is
-    branch-free: every segment is evaluated and the active one is selected
-    (a training step never waits on a ``conditional``).
-
-    Args:
-        schedules: the segments, in order (at least one).
-        boundaries: strictly increasing, non-negative steps, one fewer than
-            ``schedules``.
-
-    Returns:
-        A ``Schedule`` with the values of ``optax.join_schedules(schedules,
-        boundaries)``.
-
-    Example:
-        >>> import jaxsched
-        >>> s = jaxsched.join(
-        ...     [jaxsched.linear(init_value=0.0, end_value=1.0, total_steps=10),
-        ...      jaxsched.cosine(init_value=1.0, total_steps=90)],
-        ...     boundaries=[10])
-        >>> print(f"{s(5):.2f} {s(10):.2f} {s(55):.2f} {s(100):.2f}")
-        0.50 1.00 0.50 0.00
-    """
-    return Join(**locals())
+from jaxsched._math import WARMUP_SHAPES, divide, every, saturating_add, warm
 
 
 class _Wrapper(Schedule):

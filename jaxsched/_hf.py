@@ -11,10 +11,11 @@ from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
 from jaxsched._adapt import STEPS, VALUE, renamed, times
-from jaxsched._compose import WARMUP_SHAPES, join, offset, warmup
+from jaxsched._compose import WARMUP_SHAPES, offset, warmup
 from jaxsched._config import _suggest
 from jaxsched._core import Schedule
 from jaxsched._cosine import cosine_cycles
+from jaxsched._join import join
 from jaxsched._polynomial import constant, linear, polynomial
 from jaxsched._warmup import rsqrt, warmup_constant, warmup_cosine, warmup_linear, wsd
 

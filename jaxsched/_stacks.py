@@ -14,10 +14,11 @@ from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
 from jaxsched._adapt import LENGTH, NON_NEGATIVE, POSITIVE, STEPS, VALUE, renamed, times
-from jaxsched._compose import join, multiply, offset, warmup
+from jaxsched._compose import multiply, offset, warmup
 from jaxsched._config import _suggest
 from jaxsched._core import Schedule
 from jaxsched._cosine import cosine
+from jaxsched._join import join
 from jaxsched._piecewise import piecewise_constant
 from jaxsched._polynomial import constant, linear, polynomial
 from jaxsched._warmup import rsqrt, warmup_constant, warmup_cosine, warmup_linear

@@ -46,10 +46,11 @@ from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
 from jaxsched._adapt import LENGTH, STEPS, VALUE, renamed, times
-from jaxsched._compose import join, offset, warmup
+from jaxsched._compose import offset, warmup
 from jaxsched._core import Schedule
 from jaxsched._cosine import cosine
 from jaxsched._exponential import exponential
+from jaxsched._join import join
 from jaxsched._piecewise import piecewise_constant, piecewise_interpolate
 from jaxsched._polynomial import constant, linear, polynomial
 from jaxsched._warmup import warmup_constant, warmup_cosine
