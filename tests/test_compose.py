@@ -32,12 +32,21 @@ LONG = (
     lambda t: ref_linear(t, 2e-3, 0.0, 1_500_000_000),
 )
 
+COS2 = (
+    jaxsched.cosine(init_value=0.5, total_steps=40, end_value=0.2, exponent=2.0),
+    lambda t: ref_cosine(t, 0.5, 40, 0.2, 2.0),
+)
+LIN2 = (jaxsched.linear(init_value=1.0, end_value=0.25, total_steps=7), lambda t: ref_linear(t, 1.0, 0.25, 7))
+
 JOINS = [
     ([LIN, COS], [10]),
     ([CONST], []),
     ([LIN, CONST, COS], [10, 20_000_000]),
     ([CONST, LONG], [0]),
     ([COS, LIN, COS, CONST], [5, 50, 51]),
+    # alike children (one tree structure), evaluated once on the active one's hyperparameters:
+    # the cosines share some and differ in others, the linear ones differ in all
+    ([COS, LIN2, COS2, LIN, COS, CONST, COS2], [3, 60, 61, 100, 190, 250]),
 ]
 
 
@@ -97,6 +106,20 @@ def test_join_is_branch_free():
     grad = jax.jit(jax.grad(g))
     assert float(grad(jnp.float32(1.0), 3)) == 1.0
     assert float(grad(jnp.float32(1.0), 12)) == 3.0
+
+
+def test_join_evaluates_alike_children_once():
+    """Alike children are evaluated once, on the active child's hyperparameters: each one more adds
+    a comparison and a selection per hyperparameter to the program, not a whole evaluation."""
+
+    def size(s) -> int:
+        return sum(" = " in line for line in jax.jit(s).lower(jnp.int32(5)).compile().as_text().splitlines())
+
+    def cosines(n: int):
+        return [jaxsched.cosine(init_value=0.5**i, total_steps=10 + i, exponent=1.0 + i) for i in range(n)]
+
+    joined = {n: size(jaxsched.join(cosines(n), boundaries=[100 * (i + 1) for i in range(n - 1)])) for n in (2, 20)}
+    assert (joined[20] - joined[2]) / 18 < size(cosines(1)[0]) / 2, joined
 
 
 def test_join_traced_boundaries():
