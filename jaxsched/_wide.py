@@ -33,11 +33,11 @@ def context(wide: bool) -> Any:
 
 def layout(x: Any) -> tuple[tuple[str, ...], bool]:
     """The fields of schedule ``x`` held as int64 (beyond int32, or declared ``_long``) and whether
-    it evaluates wide; computed once from the concrete fields, carried by its tree structure."""
+    it or a child evaluates wide; computed once from the concrete fields, carried by its tree structure."""
     found = x.__dict__.get("_layout")
     if found is None:
         split = tuple(k for k in x._data if k in x._long or is_int64(x.__dict__.get(k)))
-        found = (split, bool(split) or x._wide_steps())
+        found = (split, bool(split) or x._wide_steps() or any(is_wide(c) for c in _children(x)))
         object.__setattr__(x, "_layout", found)
     return found
 
@@ -68,12 +68,8 @@ def dtype_is_wide(dtype: Any) -> bool:
 
 
 def is_wide(schedule: Any) -> bool:
-    """Whether the schedule or a child evaluates wide (kept on the instance once computed)."""
-    found = schedule.__dict__.get("_is_wide")
-    if found is None:
-        found = layout(schedule)[1] or any(map(is_wide, _children(schedule)))
-        object.__setattr__(schedule, "_is_wide", found)
-    return found
+    """Whether the schedule or a child evaluates wide."""
+    return layout(schedule)[1]
 
 
 def int_step(step: jax.Array, wide: bool) -> jax.Array:
