@@ -26,7 +26,7 @@ class Decay(Schedule):
 
 
 class Cosine(Decay):
-    exponent: jax.Array = F.value(1.0, interval="(0, inf)")
+    exponent: jax.Array | None = F.value(1.0, interval="(0, inf)", neutral=True)
 
     def _value(self, step: jax.Array) -> jax.Array:
         return interpolate(self.init_value, self.end_value, step, self.total_steps, "cosine", self.exponent)

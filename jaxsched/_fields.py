@@ -133,6 +133,7 @@ class Kind:
     choices: tuple[str, ...] = ()
     repeats: bool = False  # boundaries: a step may appear twice
     empty: bool = False  # boundaries: none at all is fine
+    neutral: float | None = None  # values: a concrete one equal to it is kept as None (its arithmetic skipped)
 
     def convert(self, fn: str, name: str, x: Any) -> Any:
         if x is None and self.optional:
@@ -158,7 +159,8 @@ class Kind:
         if self.precise:
             hi32 = arr.astype(np.float32)
             return np.stack([hi32, (arr - hi32.astype(np.float64)).astype(np.float32)], -1)
-        return np.asarray(arr, np.float32)
+        out = np.asarray(arr, np.float32)
+        return None if self.neutral is not None and out.ndim == 0 and out == self.neutral else out
 
     def _length(self, fn: str, name: str, x: Any) -> Any:
         if is_traced(x):
@@ -213,7 +215,9 @@ class Kind:
 
     def public(self, leaf: Any) -> Any:
         """A stored leaf as the user would write it (``hi + lo`` for precise values; float32 when traced)."""
-        if not self.precise or leaf is None:
+        if leaf is None:
+            return self.neutral
+        if not self.precise:
             return leaf
         return leaf[..., 0] + leaf[..., 1] if is_traced(leaf) else as_float(leaf)
 
@@ -226,11 +230,11 @@ def field(kind: Kind, default: Any = dataclasses.MISSING) -> Any:
 _NO = dataclasses.MISSING
 
 
-def value(default: Any = _NO, *, interval: str = "", precise: bool = False, table: bool = False) -> Any:
-    """A finite float32 value (``interval`` such as ``"(0, 1]"`` bounds it;
-    ``precise`` keeps float64 precision in two float32 words)."""
-    optional = default is None
-    return field(Kind("value", optional=optional, interval=interval, precise=precise, table=table), default)
+def value(default: Any = _NO, *, neutral: bool = False, **options: Any) -> Any:
+    """A finite float32 value: ``interval`` (such as ``"(0, 1]"``) bounds it, ``precise`` keeps float64
+    precision in two float32 words; ``neutral``: the default changes nothing (an exponent of 1), so a
+    value equal to it is kept as None and ``_value`` skips its arithmetic."""
+    return field(Kind("value", optional=default is None, neutral=default if neutral else None, **options), default)
 
 
 def length(default: Any = _NO, *, minimum: int = 0) -> Any:

@@ -57,7 +57,7 @@ class WarmupLinear(WarmupConstant):
 
 class WarmupCosine(WarmupLinear):
     shape = "cosine"
-    exponent: jax.Array = F.value(1.0, interval="(0, inf)")
+    exponent: jax.Array | None = F.value(1.0, interval="(0, inf)", neutral=True)
 
 
 @register(WarmupCosine)
