@@ -72,7 +72,6 @@ def current_lr(opt_state: Any, schedule: Callable[[Any], Any] | None = None) -> 
         >>> print(f"{jaxsched.current_lr(state, schedule):.2f}")
         0.80
     """
-    fn = "current_lr"
     leaves, treedef = jax.tree_util.tree_flatten(opt_state)
     injected_at, count_at = _FOUND.get(treedef, (None, None))  # where an earlier call found it
     if injected_at is not None:
@@ -86,7 +85,7 @@ def current_lr(opt_state: Any, schedule: Callable[[Any], Any] | None = None) -> 
     injected = [lr for lr in injected if lr is not None]
     if len(injected) > 1:
         raise ValueError(
-            f"{fn}: opt_state holds {len(injected)} injected learning rates (one per inject_hyperparams); "
+            f"current_lr: opt_state holds {len(injected)} injected learning rates (one per inject_hyperparams); "
             "pass the part of the state you want"
         )
     if injected:
@@ -94,16 +93,16 @@ def current_lr(opt_state: Any, schedule: Callable[[Any], Any] | None = None) -> 
         return _f32(_raw(injected[0]))
     if schedule is None:
         raise ValueError(
-            f"{fn}: opt_state holds no optax.inject_hyperparams state with a learning_rate; "
+            "current_lr: opt_state holds no optax.inject_hyperparams state with a learning_rate; "
             "pass the schedule the optimizer was built with: current_lr(opt_state, schedule)"
         )
     if not callable(schedule) or hasattr(schedule, "init"):
-        raise TypeError(f"{fn}: schedule must be a step -> value function, got {schedule!r}")
+        raise TypeError(f"current_lr: schedule must be a step -> value function, got {schedule!r}")
     counts = [x.count for _, x in nodes if isinstance(x, optax.ScaleByScheduleState)]
     counts += [x for path, x in nodes if path and getattr(path[-1], "name", getattr(path[-1], "key", None)) == "count"]
     if not counts:
         raise ValueError(
-            f"{fn}: opt_state has no step count (no field named 'count', as in ScaleByAdamState); "
+            f"current_lr: opt_state has no step count (no field named 'count', as in ScaleByAdamState); "
             f"cannot evaluate the schedule; got a state of type {type(opt_state).__name__}"
         )
     count = _raw(counts[0])

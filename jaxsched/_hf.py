@@ -119,8 +119,7 @@ def from_hf(
     if name not in HF_KWARGS:
         F.fail(_FN, f"unknown scheduler {name!r}{_suggest(name, list(HF_KWARGS), 'known')}")
     allowed = HF_KWARGS[name]
-    unknown = ", ".join(repr(k) for k in kwargs if k not in allowed)
-    if unknown:
+    if unknown := ", ".join(repr(k) for k in kwargs if k not in allowed):
         F.fail(_FN, f"{name!r} takes no keyword argument {unknown}; it accepts: {', '.join(allowed) or 'none'}")
     num_warmup_steps = 0 if name == "constant" and num_warmup_steps is None else num_warmup_steps  # has no warmup
     given = {"peak_value": peak_value, "num_warmup_steps": num_warmup_steps, "num_training_steps": num_training_steps}

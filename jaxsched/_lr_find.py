@@ -55,17 +55,14 @@ class LRFindResult:
 
         if ax is None:
             ax = plt.figure(figsize=(6, 4)).add_subplot()
-        raw = np.where(np.isfinite(self.losses), self.losses, np.nan)
-        smooth = np.where(np.isfinite(self.smoothed_losses), self.smoothed_losses, np.nan)
+        raw, smooth = (np.where(np.isfinite(x), x, np.nan) for x in (self.losses, self.smoothed_losses))
         ax.plot(self.lrs, raw, color="0.75", linewidth=0.8, label="loss")
         ax.plot(self.lrs, smooth, color="C0", label="smoothed loss")
         if np.isfinite(self.suggested_lr):
             at = int(np.argmin(np.abs(np.log(self.lrs) - np.log(self.suggested_lr))))
             ax.axvline(self.suggested_lr, color="C3", linestyle=":", linewidth=1)
             ax.plot([self.suggested_lr], [smooth[at]], "o", color="C3", label=f"suggested {self.suggested_lr:.3g}")
-        ax.set_xscale("log")
-        ax.set_xlabel("learning rate")
-        ax.set_ylabel("loss")
+        ax.set(xscale="log", xlabel="learning rate", ylabel="loss")
         if np.isfinite(smooth[0]) and smooth[0] > 0:  # a divergence would squash the curve: clip it
             top = min(np.nanmax(smooth), 2 * smooth[0])
             ax.set_ylim(min(np.nanmin(raw), np.nanmin(smooth)) - 0.05 * top, 1.05 * top)
@@ -247,8 +244,7 @@ def lr_find(
         F.require(len(rows) == num_steps or bool(carry.stopped), "lr_find", out)
         losses, smoothed = (np.array([float(r[i]) for r in rows], np.float32) for i in (0, 1))
     lrs = np.asarray(schedule(np.arange(len(losses))))
-    suggested = _suggest(lrs, smoothed, num_steps)
-    return LRFindResult(lrs, losses, smoothed, suggested, bool(carry.stopped))
+    return LRFindResult(lrs, losses, smoothed, _suggest(lrs, smoothed, num_steps), bool(carry.stopped))
 
 
 def lr_find_nnx(

@@ -60,9 +60,8 @@ def _read(fn: str, config: Any, kinds: dict[str, F.Kind]) -> dict[str, Any]:
     for key in config.keys():
         if key not in kinds:
             F.fail(fn, f"unknown key {key!r}{_suggest(str(key), list(kinds), 'known')}")
-        value = getattr(config[key], "value", config[key]) if kinds[key].what == "choice" else config[key]
-        kinds[key].convert(fn, key, value)
-        out[key] = value
+        out[key] = getattr(config[key], "value", config[key]) if kinds[key].what == "choice" else config[key]
+        kinds[key].convert(fn, key, out[key])
     return out
 
 
@@ -149,8 +148,7 @@ def from_maxtext(config: Any) -> Schedule:
 def _chain(pieces: list[tuple[Schedule, int]]) -> Schedule:
     """The pieces one after another, each for its number of steps (the last one held)."""
     schedules, lengths = zip(*pieces, strict=True)
-    bounds = np.cumsum(lengths[:-1]).tolist()
-    return schedules[0] if len(schedules) == 1 else join(list(schedules), boundaries=bounds)
+    return schedules[0] if len(schedules) == 1 else join(schedules, boundaries=np.cumsum(lengths[:-1]).tolist())
 
 
 def _piece(start: Any, stop: Any, n: int, shape: str) -> Schedule:
@@ -255,9 +253,8 @@ def from_big_vision(
         main = rsqrt(peak_value=times(base, math.sqrt(ts / (ts + shift))), warmup_steps=w, timescale=ts + shift)
     else:
         steps, mults = list(c.get("steps", [])), list(c.get("mults", []))
-        F.require(
-            len(mults) == len(steps), _BV, f"mults must have as many entries as steps ({len(steps)}), got {len(mults)}"
-        )
+        why = f"mults must have as many entries as steps ({len(steps)}), got {len(mults)}"
+        F.require(len(mults) == len(steps), _BV, why)
         main = warmup_constant(peak_value=base, warmup_steps=w) if w else constant(value=base)
         if steps:
             main = piecewise_constant(boundaries=steps, values=[base, *(times(base, m) for m in mults)])
