@@ -24,9 +24,8 @@ class Cyclic(Schedule):
     def _check(self, given: dict[str, Any]) -> None:
         low, high = F.fmt(given["min_value"]), F.fmt(given["max_value"])
         F.require(self.min_value <= self.max_value, self.name, f"min_value ({low}) must not exceed max_value ({high})")
-        down = "up_steps" if self.down_steps is None else "down_steps"  # the name, for the message
         if int(self.up_steps) + int(self._down()) > F.MAX_STEPS:
-            u, d = F.fmt(given["up_steps"]), F.fmt(given[down])
+            u, d = F.fmt(given["up_steps"]), F.fmt(given["up_steps" if self.down_steps is None else "down_steps"])
             F.fail(self.name, f"up_steps + down_steps ({u} + {d}) must be at most 2**53 ({F.MAX_STEPS})")
 
     def _wide_steps(self) -> bool:  # a cycle longer than int32

@@ -138,8 +138,7 @@ class MultistepDecay(Schedule):
     decay_rate: jax.Array = F.value(interval="(0, inf)")
 
     def _value(self, step: jax.Array) -> jax.Array:
-        passed = search(self.boundaries, step)
-        return self.init_value * self.decay_rate ** passed.astype(jnp.float32)
+        return self.init_value * self.decay_rate ** search(self.boundaries, step).astype(jnp.float32)
 
 
 @register(MultistepDecay)

@@ -140,7 +140,6 @@ def one_cycle_momentum(
     fn = "one_cycle_momentum"
     low, high = VALUE.convert(fn, "min_value", min_value), VALUE.convert(fn, "max_value", max_value)
     if not F.is_traced((low, high)):
-        message = f"min_value ({F.fmt(min_value)}) must not exceed max_value ({F.fmt(max_value)})"
-        F.require(low <= high, fn, message)
+        F.require(low <= high, fn, f"min_value ({F.fmt(min_value)}) must not exceed max_value ({F.fmt(max_value)})")
     kwargs: dict[str, Any] = dict(total_steps=total_steps, pct_start=pct_start, shape=shape, three_phase=three_phase)
     return one_cycle(peak_value=low, init_value=high, end_value=high, **kwargs)

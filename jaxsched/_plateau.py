@@ -67,13 +67,11 @@ class ReduceOnPlateau(Schedule):
     # --- the StatefulSchedule protocol ------------------------------------
     def init(self) -> PlateauState:
         """The state before any update."""
-        worse = np.inf if self.mode == "min" else -np.inf
         i, f = jnp.int32, jnp.float32
-        return PlateauState(i(0), f(1.0), f(worse), i(0), i(0), f(0.0), i(0))
+        return PlateauState(i(0), f(1.0), f(np.inf if self.mode == "min" else -np.inf), i(0), i(0), f(0.0), i(0))
 
     def update(self, state: PlateauState, *, value: Any = None, **extra_args: Any) -> PlateauState:
         """Feeds one metric (``value``, the extra argument of the optimizer's update)."""
-        del extra_args
         if value is None:
             raise TypeError(
                 "reduce_on_plateau: update needs the monitored metric as the extra argument value=..., "
@@ -94,7 +92,6 @@ class ReduceOnPlateau(Schedule):
 
     def __call__(self, state: PlateauState, **extra_args: Any) -> jax.Array:  # type: ignore[override]
         """The value for the state's step: ``min(b, max(b * scale, min_value))``."""
-        del extra_args
         return _value(self, state)
 
     # --- helpers ------------------------------------------------------------
@@ -111,7 +108,7 @@ class ReduceOnPlateau(Schedule):
         d1, d2 = _two_sum(*((best, -metric) if self.mode == "min" else (metric, -best)))
         t_hi, t_lo = self.threshold[..., 0], self.threshold[..., 1]
         if self.threshold_mode == "rel":  # |best| * t exactly as p1 + p2, plus |best| * t_lo
-            size = jnp.minimum(jnp.abs(best), _HUGE)  # (the split would overflow beyond)
+            size = jnp.minimum(jnp.abs(best), 2.0**110)  # (the split would overflow beyond)
             (p1, p2), p3 = _two_prod(size, t_hi), size * t_lo
         else:
             p1, p2, p3 = t_hi, jnp.float32(0.0), t_lo
@@ -121,9 +118,6 @@ class ReduceOnPlateau(Schedule):
         beats = x1 + (x2 + (d2 - p2 - p3)) > jnp.abs(d1) * jnp.float32(2.0**-44)
         # The first metric is compared with best = +-inf; a NaN metric never improves.
         return jnp.where(jnp.isinf(best), d1 > 0, beats)
-
-
-_HUGE = 2.0**110  # (a Python float: no array, and no backend, at import)
 
 
 def _two_sum(a: jax.Array, b: jax.Array) -> tuple[jax.Array, jax.Array]:

@@ -8,7 +8,7 @@ an epoch) evaluates it at ``step // steps_per_unit`` (the wrapper too).
 """
 
 import dataclasses
-from typing import Any, cast
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -83,7 +83,7 @@ def _rescale(schedule: Schedule, k: Any) -> Schedule:
     for f in dataclasses.fields(schedule):
         if not f.init:
             continue
-        kind, value = f.metadata.get("kind"), cast(Any, getattr(schedule, f.name))
+        kind, value = f.metadata.get("kind"), getattr(schedule, f.name)
         if isinstance(value, Schedule):
             value = _rescale(value, k)
         elif isinstance(value, tuple):
