@@ -104,6 +104,8 @@ class Schedule:
 
     def __call__(self, step: Any) -> jax.Array:
         kind = type(step)
+        if ((kind is int and 0 <= step <= INT32_MAX) or isinstance(step, jax.Array)) and not _wide.is_wide(self):
+            return self._call(step)  # the common cases, at once: a JAX array (its dtype decides) or an int32 int
         if kind is float and step == step:  # floored exactly in Python (float32 would round 20_000_001.0)
             step, kind = int(min(max(step, 0.0), WIDE_MAX)), int
         if kind is int:  # the common eager case: clamp in Python, no conversion (int64 beyond int32)
@@ -142,8 +144,8 @@ class Schedule:
         if packed is None:  # traced hyperparameters
             out = evaluate(self, step)
         else:  # in a trace, the hyperparameters are hidden from XLA's constant folding: the eager arithmetic
-            arrays = jax.lax.optimization_barrier(packed[1]) if isinstance(step, Tracer) else packed[1]
-            out = _eager.eager(packed[0], arrays, step)
+            words = jax.lax.optimization_barrier(packed[1]) if isinstance(step, Tracer) else packed[1]
+            out = packed[0](words, step)
         if isinstance(out, Tracer) and not out.ndim:  # inside a training step: computed once, not per leaf
             out = once(out)
         return out

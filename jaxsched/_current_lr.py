@@ -10,7 +10,7 @@ import numpy as np
 import optax
 from jax.core import Tracer
 
-from jaxsched import _eager, _wide
+from jaxsched import _wide
 
 _INJECT_STATES = (optax.InjectHyperparamsState, optax.InjectStatefulHyperparamsState)
 
@@ -127,8 +127,8 @@ def _f32(x: Any) -> jax.Array:
 
 
 @functools.partial(jax.jit, static_argnums=0)
-def _before(structure: Any, arrays: Any, count: jax.Array) -> jax.Array:
-    return _eager.eager(structure, arrays, jnp.maximum(count - 1, 0))
+def _before(program: Any, words: jax.Array, count: jax.Array) -> jax.Array:
+    return program(words, jnp.maximum(count - 1, 0))
 
 
 def _at_count(schedule: Callable[[Any], Any], count: Any) -> jax.Array:

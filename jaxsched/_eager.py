@@ -1,11 +1,12 @@
-"""The eager fast path: a concrete schedule's leaves packed into one array per
-dtype and evaluated by one cached ``jit``, so an eager call passes a few
-arguments whatever the number of hyperparameters (dispatch cost grows with them).
-Equal leaves share one slot, and so one traced value: ``join`` sees which
-hyperparameters its alike children share."""
+"""The eager fast path: a concrete schedule's leaves packed into one array of
+32-bit words and evaluated by the jitted program of its tree structure, so an
+eager call passes two arguments whatever the number of hyperparameters (the
+dispatch cost grows with them). Equal leaves share one slot, and so one traced
+value: ``join`` sees which hyperparameters its alike children share."""
 
 import functools
 import math
+from collections.abc import Callable
 from typing import Any
 
 import jax
@@ -31,27 +32,36 @@ class _Structure:
         return isinstance(other, _Structure) and self.treedef == other.treedef and self.layout == other.layout
 
 
-def pack(schedule: "_core.Schedule") -> tuple[_Structure, tuple[jax.Array, ...]]:
-    """The jit's static key and the leaves concatenated into one array per dtype."""
+def pack(schedule: "_core.Schedule") -> tuple[Callable[..., jax.Array], jax.Array]:
+    """The compiled program of the schedule's structure and its leaves as one array of int32 words
+    (a float32 leaf bitcast), so that an eager call passes two arguments and no static one."""
     leaves, treedef = jax.tree_util.tree_flatten(schedule)
-    groups: dict[Any, list[np.ndarray]] = {}
+    words: list[np.ndarray] = []
     layout, seen = [], {}
     for leaf in leaves:
         arr = np.asarray(leaf)
         arr = arr.astype(jax.dtypes.canonicalize_dtype(arr.dtype))  # as jax would store it
         key = (arr.dtype, arr.shape, arr.tobytes())
         if key not in seen:  # equal leaves share one slot (and one traced value: alike children see it)
-            group = groups.setdefault(arr.dtype, [])
-            seen[key] = (arr.dtype, sum(a.size for a in group), arr.shape)
-            group.append(arr.ravel())
+            seen[key] = (arr.dtype, sum(w.size for w in words), arr.shape)
+            assert arr.dtype.itemsize == 4, arr.dtype  # values float32, lengths int32 (int64: two int32 words)
+            words.append(np.ascontiguousarray(arr).reshape(-1).view(np.int32))
         layout.append(seen[key])
-    dtypes = list(groups)
-    layout = tuple((dtypes.index(dtype), start, shape) for dtype, start, shape in layout)
-    return _Structure(treedef, tuple(layout)), tuple(jnp.asarray(np.concatenate(groups[d])) for d in dtypes)
+    structure = _Structure(treedef, tuple(layout))
+    if structure not in PROGRAMS:
+        PROGRAMS[structure] = jax.jit(functools.partial(_run, structure))
+    return PROGRAMS[structure], jnp.asarray(np.concatenate(words))
 
 
-@functools.partial(jax.jit, static_argnums=0)
-def eager(structure: _Structure, arrays: tuple[jax.Array, ...], step: Any) -> jax.Array:
-    slots = {s: arrays[s[0]][s[1] : s[1] + math.prod(s[2])].reshape(s[2]) for s in dict.fromkeys(structure.layout)}
+# One jitted evaluation, ``program(words, step)``, per tree structure and layout of the leaves (which
+# of them are equal included): schedules that differ only in their numbers share it.
+PROGRAMS: dict[_Structure, Callable[..., jax.Array]] = {}
+
+
+def _run(structure: _Structure, words: jax.Array, step: Any) -> jax.Array:
+    slots = {}
+    for dtype, start, shape in dict.fromkeys(structure.layout):
+        leaf = jax.lax.bitcast_convert_type(words[start : start + math.prod(shape)], dtype)
+        slots[dtype, start, shape] = leaf.reshape(shape)
     leaves = [slots[s] for s in structure.layout]  # one traced value per slot: equal leaves are the same object
     return _core.evaluate(jax.tree_util.tree_unflatten(structure.treedef, leaves), step)

@@ -24,8 +24,8 @@ JUMPS = jaxsched.piecewise_constant(boundaries=[16_777_217, 20_000_000, INT32_MA
 
 
 def _cache_size() -> int:
-    """Compiled entries of the module-level eager evaluation."""
-    return _eager.eager._cache_size()
+    """Compiled entries of the eager programs (one jitted program per structure)."""
+    return sum(program._cache_size() for program in _eager.PROGRAMS.values())
 
 
 # --- step dtypes -------------------------------------------------------------------
@@ -247,6 +247,10 @@ def test_eager_calls_compile_once():
     # A different static field is a different program.
     make(1.0, 10, 1000, 100, "square")(3)
     assert _cache_size() == before + 2
+    # So are numbers that coincide differently (equal leaves share one packed slot): once.
+    for peak in (1.0, 2.0):
+        make(peak, 100, 1000, 100, "cosine")(5)  # warmup_steps == decay_steps
+    assert _cache_size() == before + 3
 
 
 def test_jit_with_schedule_argument_traces_once():
