@@ -1,6 +1,5 @@
 """``current_lr``: the learning rate in effect for an Optax optimizer state."""
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -126,9 +125,15 @@ def _f32(x: Any) -> jax.Array:
     return x if isinstance(x, jax.Array) and x.dtype == jnp.float32 else jnp.asarray(x, jnp.float32)
 
 
-@functools.partial(jax.jit, static_argnums=0)
+# Each eager program (``_eager.pack``) at ``count - 1``, in one dispatch with no static argument.
+_BEFORE: dict[Any, Callable[..., jax.Array]] = {}
+
+
 def _before(program: Any, words: jax.Array, count: jax.Array) -> jax.Array:
-    return program(words, jnp.maximum(count - 1, 0))
+    run = _BEFORE.get(program)
+    if run is None:
+        run = _BEFORE[program] = jax.jit(lambda w, c: program(w, jnp.maximum(c - 1, 0)))
+    return run(words, count)
 
 
 def _at_count(schedule: Callable[[Any], Any], count: Any) -> jax.Array:
@@ -137,7 +142,7 @@ def _at_count(schedule: Callable[[Any], Any], count: Any) -> jax.Array:
     packed = getattr(schedule, "__dict__", {}).get("_packed")
     if isinstance(count, Tracer):
         return _f32(schedule(jnp.maximum(count.astype(jnp.int32) - 1, 0)))
-    if packed is not None and isinstance(count, jax.Array) and count.shape == () and count.dtype == jnp.int32:
+    if packed is not None and isinstance(count, jax.Array) and count.shape == () and count.dtype == np.int32:
         with _wide.context(_wide.is_wide(schedule)):  # a wide schedule's program holds 64-bit types
             return _before(packed[0], packed[1], count)
     return _f32(schedule(max(int(np.asarray(count)) - 1, 0)))

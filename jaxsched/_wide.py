@@ -28,7 +28,10 @@ def x64() -> Any:
 
 def context(wide: bool) -> Any:
     """The context a wide evaluation runs in: 64-bit types, unless they are on already."""
-    return x64() if wide and not jax.config.read("jax_enable_x64") else contextlib.nullcontext()
+    return x64() if wide and not jax.config.read("jax_enable_x64") else _NOTHING
+
+
+_NOTHING = contextlib.nullcontext()  # reusable
 
 
 def layout(x: Any) -> tuple[tuple[str, ...], bool]:
