@@ -22,6 +22,9 @@ MAX_STEPS = 2**53  # the longest length: every integer up to it is exact in floa
 WIDE_MAX = 2**62  # wide steps (int64) are capped here: a step plus a length never overflows
 MAX_DEPTH = 64  # schedules nest at most this deep (repr, configs, pickling recurse)
 _F32 = np.finfo(np.float32)
+_RANGE = f"within the float32 range (|x| <= {_F32.max:.4g})"
+_TINY = f"0 or at least {_F32.tiny:.4g} in magnitude (float32 flushes smaller)"
+_INTERVALS = {"(0, inf)": "positive", "[0, inf)": "non-negative"}  # in words
 
 
 def is_traced(x: Any) -> bool:
@@ -84,7 +87,7 @@ def fail(fn: str, message: str) -> None:
 
 def require(ok: Any, fn: str, message: str | Callable[[], str]) -> None:
     """``fail`` unless every entry of ``ok`` holds (``message`` may be a function: formatted on failure)."""
-    if not (ok if type(ok) in (bool, np.bool_) else np.all(ok)):
+    if not (ok if type(ok) in (bool, np.bool_) else np.asarray(ok).all()):
         fail(fn, message() if callable(message) else message)
 
 
@@ -146,16 +149,14 @@ class Kind:
             return jnp.stack([leaf, jnp.zeros_like(leaf)], -1) if self.precise else leaf
         arr = numbers(fn, name, x, int(self.table), "real number")
         require(np.isfinite(arr), fn, lambda: f"{name} must be finite, got {fmt(x)}")
-        range_ = f"within the float32 range (|x| <= {_F32.max:.4g})"
-        require(np.abs(arr) <= _F32.max, fn, lambda: f"{name} must be {range_}, got {fmt(x)}")
-        tiny = f"0 or at least {_F32.tiny:.4g} in magnitude (float32 flushes smaller)"
-        require((arr == 0) | (np.abs(arr) >= _F32.tiny), fn, lambda: f"{name} must be {tiny}, got {fmt(x)}")
+        require(np.abs(arr) <= _F32.max, fn, lambda: f"{name} must be {_RANGE}, got {fmt(x)}")
+        require((arr == 0) | (np.abs(arr) >= _F32.tiny), fn, lambda: f"{name} must be {_TINY}, got {fmt(x)}")
         if self.interval:
             lo, hi = _bounds(self.interval)
             low_ok = arr > lo if self.interval[0] == "(" else arr >= lo
             high_ok = arr < hi if self.interval[-1] == ")" else arr <= hi
-            words = {"(0, inf)": "positive", "[0, inf)": "non-negative"}.get(self.interval)
-            require(low_ok & high_ok, fn, lambda: f"{name} must be {words or 'in ' + self.interval}, got {fmt(x)}")
+            words = _INTERVALS.get(self.interval, "in " + self.interval)
+            require(low_ok & high_ok, fn, lambda: f"{name} must be {words}, got {fmt(x)}")
         if self.precise:
             hi32 = arr.astype(np.float32)
             return np.stack([hi32, (arr - hi32.astype(np.float64)).astype(np.float32)], -1)
@@ -171,7 +172,7 @@ class Kind:
         require(np.isfinite(arr) & (arr == np.floor(arr)), fn, lambda: f"{name} must be a {what}, got {fmt(x)}")
         bound = "non-negative" if self.minimum == 0 else f"at least {self.minimum}"
         require(arr >= self.minimum, fn, lambda: f"{name} must be {bound}, got {fmt(x)}")
-        exact = np.all(np.abs(arr) < MAX_STEPS) or all(abs(int(v)) <= MAX_STEPS for v in np.ravel(np.array(x, object)))
+        exact = (np.abs(arr) < MAX_STEPS).all() or all(abs(int(v)) <= MAX_STEPS for v in np.ravel(np.array(x, object)))
         require(exact, fn, lambda: f"{name} must be at most 2**53 ({MAX_STEPS}) in magnitude, got {fmt(x)}")
         return steps_array(arr)
 
@@ -289,7 +290,7 @@ def as_float(leaf: Any) -> Any:
 def steps_array(arr: Any) -> np.ndarray:
     """Whole numbers of steps as int32, or int64 if one is beyond int32 (flattened as two int32 words)."""
     arr = np.asarray(arr)
-    return arr.astype(np.int32 if np.all(np.abs(arr) <= INT32_MAX) else np.int64)
+    return arr.astype(np.int32 if (np.abs(arr) <= INT32_MAX).all() else np.int64)
 
 
 def concrete(x: Any) -> float | None:
