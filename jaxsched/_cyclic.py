@@ -18,7 +18,7 @@ class Cyclic(Schedule):
     max_value: jax.Array = F.value()
     up_steps: jax.Array = F.length(minimum=1)
     down_steps: jax.Array | None = F.length(None)
-    decay_rate: jax.Array = F.value(1.0, interval="(0, 1]", precise=True)
+    decay_rate: jax.Array | None = F.value(1.0, interval="(0, 1]", precise=True, neutral=True)
     period: jax.Array | None = F.length(None, minimum=1)
 
     def _check(self, given: dict[str, Any]) -> None:
@@ -48,7 +48,8 @@ class Cyclic(Schedule):
 
     def _value(self, step: jax.Array) -> jax.Array:
         height, _, n = self._wave(step)
-        return lerp(self.min_value, self.max_value, height * power(self.decay_rate, n))
+        scale = 1.0 if self.decay_rate is None else power(self.decay_rate, n)
+        return lerp(self.min_value, self.max_value, height * scale)
 
     def _phases(self, until: int) -> list[Any]:
         cycle = int(self.up_steps) + int(self._down())

@@ -2,10 +2,9 @@
 validation of every argument happen here, in one place.
 
 A kind turns what the user passed into a leaf (a float32 / int32 NumPy array,
-int64 for a length beyond int32, or a JAX array when traced) or a static
-value, and raises a clear error that names the public function, the argument
-and the value. Traced values skip the checks that need a concrete number.
-"""
+int64 for a length beyond int32, a JAX array when traced, None for a neutral
+value) or a static value, and raises a clear error that names the public
+function, the argument and the value. Traced values skip the concrete checks."""
 
 import dataclasses
 import functools
@@ -157,11 +156,12 @@ class Kind:
             high_ok = arr < hi if self.interval[-1] == ")" else arr <= hi
             words = _INTERVALS.get(self.interval, "in " + self.interval)
             require(low_ok & high_ok, fn, lambda: f"{name} must be {words}, got {fmt(x)}")
+        if self.neutral is not None and arr.ndim == 0 and arr == self.neutral:
+            return None
         if self.precise:
             hi32 = arr.astype(np.float32)
             return np.stack([hi32, (arr - hi32.astype(np.float64)).astype(np.float32)], -1)
-        out = np.asarray(arr, np.float32)
-        return None if self.neutral is not None and out.ndim == 0 and out == self.neutral else out
+        return np.asarray(arr, np.float32)
 
     def _length(self, fn: str, name: str, x: Any) -> Any:
         if is_traced(x):
@@ -233,8 +233,8 @@ _NO = dataclasses.MISSING
 
 def value(default: Any = _NO, *, neutral: bool = False, **options: Any) -> Any:
     """A finite float32 value: ``interval`` (such as ``"(0, 1]"``) bounds it, ``precise`` keeps float64
-    precision in two float32 words; ``neutral``: the default changes nothing (an exponent of 1), so a
-    value equal to it is kept as None and ``_value`` skips its arithmetic."""
+    precision in two float32 words; ``neutral``: the default changes nothing (an exponent or a decay
+    rate of 1), so a value equal to it is kept as None and ``_value`` skips its arithmetic."""
     return field(Kind("value", optional=default is None, neutral=default if neutral else None, **options), default)
 
 

@@ -31,19 +31,17 @@ class Join(Schedule):
         index, start = jnp.int32(0), jnp.zeros_like(step)  # the active segment: it starts at the last boundary passed
         for bound in self.boundaries.astype(step.dtype):  # elementwise, unrolled: one fusion with the value
             index, start = jnp.where(bound <= step, index + 1, index), jnp.where(bound <= step, bound, start)
-        local = step - start
         alike: dict[Any, list[int]] = {}  # the children by tree structure and leaf shapes: each kind evaluated once
         for k, child in enumerate(self.schedules):
             leaves, treedef = jax.tree_util.tree_flatten(child)
             alike.setdefault((treedef, *((jnp.shape(x), jnp.result_type(x)) for x in leaves)), []).append(k)
-        out = None
+        picked = []  # (which member is active, -1 if none; the value of the active member)
         for members in alike.values():
-            position = np.full(len(self.schedules), -1, np.int32)  # of the active child among members; -1: none
+            position = np.full(len(self.schedules), -1, np.int32)
             position[members] = np.arange(len(members))
             which = index if len(members) == len(self.schedules) else jnp.asarray(position)[index]
-            value = _one_of([self.schedules[k] for k in members], which, local)
-            out = value if out is None else jnp.where(which >= 0, value, out)
-        return out
+            picked.append((which, _one_of([self.schedules[k] for k in members], which, step - start)))
+        return functools.reduce(lambda out, wv: jnp.where(wv[0] >= 0, wv[1], out), picked[1:], picked[0][1])
 
     def _phases(self, until: int) -> list[Any]:
         starts = [0, *np.asarray(self.boundaries, np.int64)]

@@ -28,10 +28,11 @@ class CyclicMomentum(Cyclic):
         # The dip w = h * s (s = decay_rate ** n) below max_value and its complement 1 - w =
         # (1 - h) + h * (1 - s), each without cancellation: full relative precision near both bounds.
         height, rest, n = self._wave(step)
-        hi, lo = self.decay_rate[..., 0], self.decay_rate[..., 1]
-        log_s = n.astype(jnp.float32) * (jnp.log(hi) + lo / hi)
-        dip = height * jnp.exp(log_s)
-        rest = rest - height * jnp.expm1(log_s)
+        dip = height
+        if self.decay_rate is not None:
+            hi, lo = self.decay_rate[..., 0], self.decay_rate[..., 1]
+            log_s = n.astype(jnp.float32) * (jnp.log(hi) + lo / hi)
+            dip, rest = height * jnp.exp(log_s), rest - height * jnp.expm1(log_s)
         return jnp.where(
             dip <= 0.5, lerp(self.max_value, self.min_value, dip), lerp(self.min_value, self.max_value, rest)
         )

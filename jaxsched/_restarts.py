@@ -36,7 +36,7 @@ class SGDR(WarmupConstant):
     cycle_steps: jax.Array = F.length(minimum=1)
     cycle_mult: jax.Array = F.value(1.0, precise=True)
     end_value: jax.Array = F.value(0.0)
-    decay_rate: jax.Array = F.value(1.0, interval="(0, 1]", precise=True)
+    decay_rate: jax.Array | None = F.value(1.0, interval="(0, 1]", precise=True, neutral=True)
     cycle_limit: jax.Array | None = F.length(None, minimum=1)
     warmup_steps: jax.Array = F.length(0)
     # Growing cycles: cycle i starts at the real step S_i and holds the steps
@@ -79,7 +79,7 @@ class SGDR(WarmupConstant):
         until = jnp.where(equal, (c - part).astype(jnp.float32), until)
         done, left = into / (into + until), until / (into + until)
         # end + (peak_i - end) * 0.5 * (1 + cos(pi * done)), exact at both ends of a cycle.
-        peak = self.peak_value * power(self.decay_rate, i)
+        peak = self.peak_value if self.decay_rate is None else self.peak_value * power(self.decay_rate, i)
         value = peak * cosine_shape(left) + self.end_value * cosine_shape(done)
         if self.cycle_limit is not None:
             value = jnp.where(i >= self.cycle_limit, self.end_value, value)

@@ -490,3 +490,26 @@ def test_a_stack_from_a_vmap_sweep_is_callable_eagerly():
         jaxsched.parse(repr(stack))
     grid = jax.vmap(jax.vmap(lambda p: jaxsched.cosine(init_value=p, total_steps=10)))(jnp.ones((2, 3)))
     assert grid(np.arange(4)).shape == (2, 3, 4) and grid(3).shape == (2, 3)
+
+
+# --- neutral values ------------------------------------------------------------------
+NEUTRAL = [
+    (jaxsched.cosine, {"init_value": 0.1, "total_steps": 1000, "end_value": 0.01}, "exponent"),
+    (jaxsched.warmup_cosine, {"peak_value": 0.1, "warmup_steps": 50, "total_steps": 1000}, "exponent"),
+    (jaxsched.sgdr, {"peak_value": 0.1, "cycle_steps": 100, "cycle_mult": 2.0}, "decay_rate"),
+    (jaxsched.cyclic, {"min_value": 0.1, "max_value": 1.0, "up_steps": 30}, "decay_rate"),
+    (jaxsched.cyclic_momentum, {"min_value": 0.85, "max_value": 0.95, "up_steps": 30}, "decay_rate"),
+]
+
+
+@pytest.mark.parametrize("make, kw, name", NEUTRAL, ids=[n[0].__name__ for n in NEUTRAL])
+def test_neutral_values_are_skipped(make, kw, name):
+    """An exponent or a decay rate of 1 changes nothing: it is kept as None (no power computed for
+    every step) and shows as the default; a traced 1 stays a leaf and gives the same values."""
+    plain, one = make(**kw), make(**kw, **{name: 1.0})
+    assert getattr(plain, name) is None and getattr(one, name) is None
+    assert one == plain and repr(one) == repr(plain) and name not in one.to_config()
+    assert getattr(make(**kw, **{name: 0.5}), name) is not None
+    steps = np.arange(0, 1100, 7)
+    traced = jax.jit(lambda v: make(**kw, **{name: v})(steps))(1.0)
+    np.testing.assert_allclose(np.asarray(traced), np.asarray(plain(steps)), rtol=2e-6)

@@ -66,18 +66,3 @@ def test_cosine_cycles_beyond_2_to_the_30(total_steps):
     expected = ref_cosine(steps.astype(np.float64), 1.0, total_steps)  # half a cycle: the plain cosine decay
     np.testing.assert_allclose(np.asarray(s(steps)), expected, rtol=1e-6, atol=1e-7)
     assert abs(float(jaxsched.parse(repr(s))(total_steps // 2)) - 0.5) < 1e-6
-
-
-@pytest.mark.parametrize("make", [jaxsched.cosine, jaxsched.warmup_cosine])
-def test_an_exponent_of_one_is_skipped(make):
-    """An exponent of 1 changes nothing: it is kept as None (no power computed for every step) and
-    shows as the default; a traced exponent of 1 stays a leaf and gives the same values."""
-    kw = {"init_value": 0.1, "total_steps": 1000, "end_value": 0.01}
-    if make is jaxsched.warmup_cosine:
-        kw = {"peak_value": 0.1, "warmup_steps": 50, "total_steps": 1000, "end_value": 0.01}
-    plain, one, two = make(**kw), make(**kw, exponent=1.0), make(**kw, exponent=2.0)
-    assert plain.exponent is None and one.exponent is None and float(two.exponent) == 2.0
-    assert one == plain and repr(one) == repr(plain) and "exponent" not in one.to_config()
-    steps = np.arange(0, 1100, 7)
-    traced = jax.jit(lambda e: make(**kw, exponent=e)(steps))(1.0)
-    np.testing.assert_allclose(np.asarray(traced), np.asarray(plain(steps)), rtol=2e-6)
