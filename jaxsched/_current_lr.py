@@ -140,9 +140,9 @@ def _at_count(schedule: Callable[[Any], Any], count: Any) -> jax.Array:
     """``schedule(count - 1)``, at least at step 0: for a jaxsched schedule called eagerly before and an
     optimizer's int32 count, one dispatch (the count stays on its device); else a Python int step."""
     packed = getattr(schedule, "__dict__", {}).get("_packed")
+    if packed is not None and type(count) is type(packed[1]) and count.shape == () and count.dtype == np.int32:
+        with _wide.context(_wide.is_wide(schedule)):  # a wide schedule's program holds 64-bit types
+            return _before(packed[0], packed[1], count)  # (a concrete array, on its device, of the words' type)
     if isinstance(count, Tracer):
         return _f32(schedule(jnp.maximum(count.astype(jnp.int32) - 1, 0)))
-    if packed is not None and isinstance(count, jax.Array) and count.shape == () and count.dtype == np.int32:
-        with _wide.context(_wide.is_wide(schedule)):  # a wide schedule's program holds 64-bit types
-            return _before(packed[0], packed[1], count)
     return _f32(schedule(max(int(np.asarray(count)) - 1, 0)))
