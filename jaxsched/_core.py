@@ -103,9 +103,10 @@ class Schedule:
         return jnp.asarray(self._value(jnp.maximum(step, 0))).astype(jnp.float32)
 
     def __call__(self, step: Any) -> jax.Array:
-        kind = type(step)
-        if ((kind is int and 0 <= step <= INT32_MAX) or isinstance(step, jax.Array)) and not _wide.is_wide(self):
-            return self._call(step)  # the common cases, at once: a JAX array (its dtype decides) or an int32 int
+        kind, packed = type(step), self.__dict__.get("_packed")
+        if packed is not None and ((kind is int and 0 <= step <= INT32_MAX) or kind is type(packed[1])):
+            if not _wide.is_wide(self):  # the common eager calls, at once: an int32 int or a concrete JAX array
+                return packed[0](packed[1], step)
         if kind is float and step == step:  # floored exactly in Python (float32 would round 20_000_001.0)
             step, kind = int(min(max(step, 0.0), WIDE_MAX)), int
         if kind is int:  # the common eager case: clamp in Python, no conversion (int64 beyond int32)
