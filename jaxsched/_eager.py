@@ -38,7 +38,10 @@ def pack(schedule: "_core.Schedule") -> tuple[Callable[..., jax.Array], jax.Arra
     leaves, treedef = jax.tree_util.tree_flatten(schedule)
     words: list[np.ndarray] = []
     layout, seen = [], {}
-    for leaf in leaves:
+    for leaf, neutral in zip(leaves, _neutral(schedule), strict=True):
+        if neutral:  # a value that changes nothing: None in the program, its arithmetic skipped
+            layout.append(None)
+            continue
         arr = np.asarray(leaf)
         arr = arr.astype(jax.dtypes.canonicalize_dtype(arr.dtype))  # as jax would store it
         key = (arr.dtype, arr.shape, arr.tobytes())
@@ -59,9 +62,22 @@ PROGRAMS: dict[_Structure, Callable[..., jax.Array]] = {}
 
 
 def _run(structure: _Structure, words: jax.Array, step: Any) -> jax.Array:
-    slots = {}
-    for dtype, start, shape in dict.fromkeys(structure.layout):
+    slots: dict[Any, Any] = {None: None}
+    for dtype, start, shape in dict.fromkeys(s for s in structure.layout if s is not None):
         leaf = jax.lax.bitcast_convert_type(words[start : start + math.prod(shape)], dtype)
         slots[dtype, start, shape] = leaf.reshape(shape)
     leaves = [slots[s] for s in structure.layout]  # one traced value per slot: equal leaves are the same object
     return _core.evaluate(jax.tree_util.tree_unflatten(structure.treedef, leaves), step)
+
+
+def _neutral(x: Any) -> list[bool]:
+    """For each leaf of schedule ``x``, in flatten order: whether it holds its field's neutral value."""
+    out = []
+    for k in x._data:
+        v, kind = getattr(x, k), x.__dataclass_fields__[k].metadata.get("kind")
+        if isinstance(v, (_core.Schedule, tuple)):
+            out += [flag for child in (v if isinstance(v, tuple) else (v,)) for flag in _neutral(child)]
+        elif v is not None:
+            neutral = getattr(kind, "neutral", None)
+            out.append(bool(neutral is not None and np.ndim(v) == kind.precise and kind.public(v) == neutral))
+    return out

@@ -2,9 +2,9 @@
 validation of every argument happen here, in one place.
 
 A kind turns what the user passed into a leaf (a float32 / int32 NumPy array,
-int64 for a length beyond int32, a JAX array when traced, None for a neutral
-value) or a static value, and raises a clear error that names the public
-function, the argument and the value. Traced values skip the concrete checks."""
+int64 for a length beyond int32, or a JAX array when traced) or a static
+value, and raises a clear error that names the public function, the argument
+and the value. Traced values skip the checks that need a concrete number."""
 
 import dataclasses
 import functools
@@ -135,7 +135,7 @@ class Kind:
     choices: tuple[str, ...] = ()
     repeats: bool = False  # boundaries: a step may appear twice
     empty: bool = False  # boundaries: none at all is fine
-    neutral: float | None = None  # values: a concrete one equal to it is kept as None (its arithmetic skipped)
+    neutral: float | None = None  # values: one that changes nothing (the eager program skips its arithmetic)
 
     def convert(self, fn: str, name: str, x: Any) -> Any:
         if x is None and self.optional:
@@ -156,8 +156,6 @@ class Kind:
             high_ok = arr < hi if self.interval[-1] == ")" else arr <= hi
             words = _INTERVALS.get(self.interval, "in " + self.interval)
             require(low_ok & high_ok, fn, lambda: f"{name} must be {words}, got {fmt(x)}")
-        if self.neutral is not None and arr.ndim == 0 and arr == self.neutral:
-            return None
         if self.precise:
             hi32 = arr.astype(np.float32)
             return np.stack([hi32, (arr - hi32.astype(np.float64)).astype(np.float32)], -1)
@@ -216,9 +214,7 @@ class Kind:
 
     def public(self, leaf: Any) -> Any:
         """A stored leaf as the user would write it (``hi + lo`` for precise values; float32 when traced)."""
-        if leaf is None:
-            return self.neutral
-        if not self.precise:
+        if not self.precise or leaf is None:
             return leaf
         return leaf[..., 0] + leaf[..., 1] if is_traced(leaf) else as_float(leaf)
 
@@ -234,7 +230,7 @@ _NO = dataclasses.MISSING
 def value(default: Any = _NO, *, neutral: bool = False, **options: Any) -> Any:
     """A finite float32 value: ``interval`` (such as ``"(0, 1]"``) bounds it, ``precise`` keeps float64
     precision in two float32 words; ``neutral``: the default changes nothing (an exponent or a decay
-    rate of 1), so a value equal to it is kept as None and ``_value`` skips its arithmetic."""
+    rate of 1), so the eager program passes None for it and ``_value`` skips its arithmetic."""
     return field(Kind("value", optional=default is None, neutral=default if neutral else None, **options), default)
 
 

@@ -80,8 +80,9 @@ def interpolate(
         return jnp.where(x <= r, start * jnp.exp(x * log_ratio), near_end)
     w, v = _weights(shape, x, r)
     near_start = v <= w
-    if exponent is not None:  # w ** p, and 1 - w ** p without cancellation (finite gradients)
-        w, v = w**exponent, -jnp.expm1(exponent * jnp.log1p(-jnp.where(near_start, v, 0.0)))
+    if exponent is not None:  # w ** p, and 1 - w ** p without cancellation (finite gradients); p = 1: w, v
+        powered = w**exponent, -jnp.expm1(exponent * jnp.log1p(-jnp.where(near_start, v, 0.0)))
+        w, v = (jnp.where(exponent == 1, a, b) for a, b in zip((w, v), powered, strict=True))
     return blend(start, end, v, w, near_start)
 
 

@@ -34,7 +34,7 @@ def _table(c: int, m: Fraction) -> dict[str, np.ndarray]:
 
 class SGDR(WarmupConstant):
     cycle_steps: jax.Array = F.length(minimum=1)
-    cycle_mult: jax.Array = F.value(1.0, precise=True)
+    cycle_mult: jax.Array = F.value(1.0, precise=True, neutral=True)  # None in the eager program: equal cycles
     end_value: jax.Array = F.value(0.0)
     decay_rate: jax.Array | None = F.value(1.0, interval="(0, 1]", precise=True, neutral=True)
     cycle_limit: jax.Array | None = F.length(None, minimum=1)
@@ -63,20 +63,20 @@ class SGDR(WarmupConstant):
 
     def _after(self, step: jax.Array) -> jax.Array:
         s, c = jnp.maximum(step - self.warmup_steps, 0), self.cycle_steps
-        edges, fracs = jnp.asarray(self.edges), jnp.asarray(self.fracs)
-        # Growing cycles: i with edges[i] <= s - 1 < edges[i + 1], from the float32 estimate
-        # log(1 + s (m - 1) / c) / log(m) (off by one at most: checked against the exact table).
-        m, g = jnp.maximum(self.cycle_mult[..., 0], MULT_MIN), jnp.minimum(s, edges[-1])  # held past the table
-        guess = jnp.log1p(g.astype(jnp.float32) * ((m - 1) / c.astype(jnp.float32))) / jnp.log(m)
-        i = jnp.clip(jnp.floor(guess), 1, CYCLES - 2).astype(jnp.int32)  # an int32 index, also when wide
-        i = i + (edges[i + 1] <= g - 1).astype(jnp.int32) - (edges[i] > g - 1).astype(jnp.int32)
-        into = (g - 1 - edges[i]).astype(jnp.float32) + fracs[i, 0]  # s - S_i
-        until = (edges[i + 1] - g).astype(jnp.float32) + fracs[i + 1, 1]  # S_i+1 - s
-        equal = self.cycle_mult[..., 0] == 1  # equal cycles: integers
-        whole, part = divide(s, c)
-        i = jnp.where(equal, whole, i.astype(s.dtype))
-        into = jnp.where(equal, part.astype(jnp.float32), into)
-        until = jnp.where(equal, (c - part).astype(jnp.float32), until)
+        i, part = divide(s, c)  # equal cycles: integers
+        into, until = part.astype(jnp.float32), (c - part).astype(jnp.float32)
+        if self.cycle_mult is not None:  # growing cycles (a multiplier of 1 selects the equal ones)
+            edges, fracs = jnp.asarray(self.edges), jnp.asarray(self.fracs)
+            # Cycle k with edges[k] <= s - 1 < edges[k + 1], from the float32 estimate
+            # log(1 + s (m - 1) / c) / log(m) (off by one at most: checked against the exact table).
+            m, g = jnp.maximum(self.cycle_mult[..., 0], MULT_MIN), jnp.minimum(s, edges[-1])  # held past the table
+            guess = jnp.log1p(g.astype(jnp.float32) * ((m - 1) / c.astype(jnp.float32))) / jnp.log(m)
+            k = jnp.clip(jnp.floor(guess), 1, CYCLES - 2).astype(jnp.int32)  # an int32 index, also when wide
+            k = k + (edges[k + 1] <= g - 1).astype(jnp.int32) - (edges[k] > g - 1).astype(jnp.int32)
+            equal = self.cycle_mult[..., 0] == 1
+            i = jnp.where(equal, i, k.astype(s.dtype))
+            into = jnp.where(equal, into, (g - 1 - edges[k]).astype(jnp.float32) + fracs[k, 0])  # s - S_k
+            until = jnp.where(equal, until, (edges[k + 1] - g).astype(jnp.float32) + fracs[k + 1, 1])  # S_k+1 - s
         done, left = into / (into + until), until / (into + until)
         # end + (peak_i - end) * 0.5 * (1 + cos(pi * done)), exact at both ends of a cycle.
         peak = self.peak_value if self.decay_rate is None else self.peak_value * power(self.decay_rate, i)

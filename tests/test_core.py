@@ -493,23 +493,32 @@ def test_a_stack_from_a_vmap_sweep_is_callable_eagerly():
 
 
 # --- neutral values ------------------------------------------------------------------
-NEUTRAL = [
-    (jaxsched.cosine, {"init_value": 0.1, "total_steps": 1000, "end_value": 0.01}, "exponent"),
-    (jaxsched.warmup_cosine, {"peak_value": 0.1, "warmup_steps": 50, "total_steps": 1000}, "exponent"),
-    (jaxsched.sgdr, {"peak_value": 0.1, "cycle_steps": 100, "cycle_mult": 2.0}, "decay_rate"),
-    (jaxsched.cyclic, {"min_value": 0.1, "max_value": 1.0, "up_steps": 30}, "decay_rate"),
-    (jaxsched.cyclic_momentum, {"min_value": 0.85, "max_value": 0.95, "up_steps": 30}, "decay_rate"),
+NEUTRAL = [  # (constructor, arguments, the field whose default changes nothing, another value)
+    (jaxsched.cosine, {"init_value": 0.1, "total_steps": 1000, "end_value": 0.01}, "exponent", 2.0),
+    (jaxsched.warmup_cosine, {"peak_value": 0.1, "warmup_steps": 50, "total_steps": 1000}, "exponent", 0.5),
+    (jaxsched.sgdr, {"peak_value": 0.1, "cycle_steps": 100, "cycle_mult": 2.0}, "decay_rate", 0.5),
+    (jaxsched.sgdr, {"peak_value": 0.1, "cycle_steps": 100}, "cycle_mult", 2.0),
+    (jaxsched.cyclic, {"min_value": 0.1, "max_value": 1.0, "up_steps": 30}, "decay_rate", 0.5),
+    (jaxsched.cyclic_momentum, {"min_value": 0.85, "max_value": 0.95, "up_steps": 30}, "decay_rate", 0.5),
 ]
 
 
-@pytest.mark.parametrize("make, kw, name", NEUTRAL, ids=[n[0].__name__ for n in NEUTRAL])
-def test_neutral_values_are_skipped(make, kw, name):
-    """An exponent or a decay rate of 1 changes nothing: it is kept as None (no power computed for
-    every step) and shows as the default; a traced 1 stays a leaf and gives the same values."""
-    plain, one = make(**kw), make(**kw, **{name: 1.0})
-    assert getattr(plain, name) is None and getattr(one, name) is None
-    assert one == plain and repr(one) == repr(plain) and name not in one.to_config()
-    assert getattr(make(**kw, **{name: 0.5}), name) is not None
-    steps = np.arange(0, 1100, 7)
-    traced = jax.jit(lambda v: make(**kw, **{name: v})(steps))(1.0)
-    np.testing.assert_allclose(np.asarray(traced), np.asarray(plain(steps)), rtol=2e-6)
+@pytest.mark.parametrize("make, kw, name, other", NEUTRAL, ids=[f"{n[0].__name__}-{n[2]}" for n in NEUTRAL])
+def test_neutral_values_are_skipped_by_the_eager_program(make, kw, name, other):
+    """An exponent, a decay rate or a cycle multiplier of 1 changes nothing: the schedule keeps it as a
+    leaf (stacks and jit arguments are unchanged), the eager program skips its arithmetic (no power
+    for every step), and every path gives the same bits."""
+    plain, changed = make(**kw), make(**kw, **{name: other})
+    steps = np.arange(0, 1100, 7).astype(np.int32)
+    want = np.asarray(plain(steps)).view(np.int32)
+    as_argument = jax.jit(lambda s, t: s(t))(plain, jnp.asarray(steps))  # the arithmetic, then selected
+    np.testing.assert_array_equal(np.asarray(as_argument).view(np.int32), want)
+    stack = jax.tree.map(lambda *xs: jnp.stack(xs), plain, changed)  # one structure (its values: not a bit path)
+    np.testing.assert_allclose(np.asarray(stack(steps)), [plain(steps), changed(steps)], rtol=1e-6)
+
+    def size(s) -> int:
+        s(0)
+        program, words = s._packed
+        return sum(" = " in line for line in program.lower(words, jnp.int32(5)).compile().as_text().splitlines())
+
+    assert size(plain) < size(changed)
