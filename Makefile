@@ -74,6 +74,7 @@ bench: $(PY)
 	$(PY) benchmarks/bench_train_step.py
 	$(PY) benchmarks/bench_vmap.py
 	$(PY) benchmarks/bench_build.py
+	$(PY) benchmarks/accuracy.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
