@@ -80,10 +80,20 @@ def interpolate(
         return jnp.where(x <= r, start * jnp.exp(x * log_ratio), near_end)
     w, v = _weights(shape, x, r)
     near_start = v <= w
-    if exponent is not None:  # w ** p, and 1 - w ** p without cancellation (finite gradients); p = 1: w, v
+    if exponent is not None:  # w ** p, and 1 - w ** p without cancellation (finite gradients)
         powered = w**exponent, -jnp.expm1(exponent * jnp.log1p(-jnp.where(near_start, v, 0.0)))
-        w, v = (jnp.where(exponent == 1, a, b) for a, b in zip((w, v), powered, strict=True))
+        w, v = (_unless_one(exponent, a, b) for a, b in zip((w, v), powered, strict=True))
     return blend(start, end, v, w, near_start)
+
+
+@jax.custom_jvp
+def _unless_one(p: jax.Array, at_one: jax.Array, powered: jax.Array) -> jax.Array:
+    """``powered`` (a function of ``p``), but exactly ``at_one`` where ``p == 1``: the bits of the
+    program that skips an exponent of 1. Its derivatives are ``powered``'s, also at ``p == 1``."""
+    return jnp.where(p == 1, at_one, powered)
+
+
+_unless_one.defjvp(lambda primals, tangents: (_unless_one(*primals), tangents[2]))
 
 
 def blend(start: jax.Array, end: jax.Array, v: jax.Array, w: jax.Array, near_start: jax.Array) -> jax.Array:

@@ -522,3 +522,13 @@ def test_neutral_values_are_skipped_by_the_eager_program(make, kw, name, other):
         return sum(" = " in line for line in program.lower(words, jnp.int32(5)).compile().as_text().splitlines())
 
     assert size(plain) < size(changed)
+
+
+def test_gradient_at_a_neutral_exponent():
+    """A traced exponent of 1 takes the skipping program's bits, and the derivative of the power."""
+
+    def f(e):
+        return jaxsched.cosine(init_value=1.0, total_steps=100, exponent=e)(30)
+
+    numeric = (float(f(1.001)) - float(f(0.999))) / 0.002
+    assert float(jax.grad(f)(1.0)) == pytest.approx(numeric, rel=1e-3) and abs(numeric) > 0.1
