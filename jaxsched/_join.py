@@ -75,8 +75,9 @@ def join(schedules: Sequence[Schedule], *, boundaries: ArrayLike) -> Schedule:
 
     Segment ``k`` is active for ``boundaries[k-1] <= t < boundaries[k]`` and
     receives ``t - boundaries[k-1]`` (the first receives ``t``). The result is
-    branch-free: every segment is evaluated and the active one is selected
-    (a training step never waits on a ``conditional``).
+    branch-free (a training step never waits on a ``conditional``): segments
+    of one kind (one tree structure) are evaluated once, on the active one's
+    hyperparameters, and the active kind's value is selected.
 
     Args:
         schedules: the segments, in order (at least one).
