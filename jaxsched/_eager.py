@@ -2,7 +2,8 @@
 32-bit words and evaluated by the jitted program of its tree structure, so an
 eager call passes two arguments whatever the number of hyperparameters (the
 dispatch cost grows with them). Equal leaves share one slot, and so one traced
-value: ``join`` sees which hyperparameters its alike children share."""
+value: ``join`` sees which hyperparameters its alike children share. A value
+that changes nothing (an exponent of 1) is None in the program: not computed."""
 
 import functools
 import math
@@ -13,7 +14,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxsched import _core  # imported by _core: its names are read when called
+from jaxsched import _core, _wide  # _core imports this module: its names are read when called
 
 
 class _Structure:
@@ -35,13 +36,10 @@ class _Structure:
 def pack(schedule: "_core.Schedule") -> tuple[Callable[..., jax.Array], jax.Array]:
     """The compiled program of the schedule's structure and its leaves as one array of int32 words
     (a float32 leaf bitcast), so that an eager call passes two arguments and no static one."""
-    leaves, treedef = jax.tree_util.tree_flatten(schedule)
+    leaves, treedef = jax.tree_util.tree_flatten(_wide.rebuild(schedule, _unless_neutral))
     words: list[np.ndarray] = []
     layout, seen = [], {}
-    for leaf, neutral in zip(leaves, _neutral(schedule), strict=True):
-        if neutral:  # a value that changes nothing: None in the program, its arithmetic skipped
-            layout.append(None)
-            continue
+    for leaf in leaves:
         arr = np.asarray(leaf)
         arr = arr.astype(jax.dtypes.canonicalize_dtype(arr.dtype))  # as jax would store it
         key = (arr.dtype, arr.shape, arr.tobytes())
@@ -62,22 +60,16 @@ PROGRAMS: dict[_Structure, Callable[..., jax.Array]] = {}
 
 
 def _run(structure: _Structure, words: jax.Array, step: Any) -> jax.Array:
-    slots: dict[Any, Any] = {None: None}
-    for dtype, start, shape in dict.fromkeys(s for s in structure.layout if s is not None):
+    slots = {}
+    for dtype, start, shape in dict.fromkeys(structure.layout):
         leaf = jax.lax.bitcast_convert_type(words[start : start + math.prod(shape)], dtype)
         slots[dtype, start, shape] = leaf.reshape(shape)
     leaves = [slots[s] for s in structure.layout]  # one traced value per slot: equal leaves are the same object
     return _core.evaluate(jax.tree_util.tree_unflatten(structure.treedef, leaves), step)
 
 
-def _neutral(x: Any) -> list[bool]:
-    """For each leaf of schedule ``x``, in flatten order: whether it holds its field's neutral value."""
-    out = []
-    for k in x._data:
-        v, kind = getattr(x, k), x.__dataclass_fields__[k].metadata.get("kind")
-        if isinstance(v, (_core.Schedule, tuple)):
-            out += [flag for child in (v if isinstance(v, tuple) else (v,)) for flag in _neutral(child)]
-        elif v is not None:
-            neutral = getattr(kind, "neutral", None)
-            out.append(bool(neutral is not None and np.ndim(v) == kind.precise and kind.public(v) == neutral))
-    return out
+def _unless_neutral(x: Any, k: str, v: Any) -> Any:
+    """Field ``k``'s value, or None where it holds its kind's neutral value: the program skips its arithmetic."""
+    kind = x.__dataclass_fields__[k].metadata.get("kind")
+    neutral = getattr(kind, "neutral", None)
+    return None if neutral is not None and np.ndim(v) == kind.precise and kind.public(v) == neutral else v

@@ -11,6 +11,7 @@ agree to the bit on the steps both take.
 """
 
 import contextlib
+from collections.abc import Callable
 from typing import Any
 
 import jax
@@ -88,20 +89,32 @@ def int_step(step: jax.Array, wide: bool) -> jax.Array:
     raise TypeError(f"step must be an integer or a float, got dtype {step.dtype}")
 
 
-def widen(x: Any) -> Any:
-    """Schedule ``x`` and its children with every length and derived integer as int64 (words joined)."""
+def rebuild(x: Any, value: Callable[[Any, str, Any], Any], wide: bool = False) -> Any:
+    """A copy of schedule ``x`` and its children in which each present field ``k`` of a node that is
+    not a schedule holds ``value(node, k, v)``; ``wide``: the copies evaluate wide (words joined)."""
     obj = object.__new__(type(x))
-    obj.__dict__.update({k: getattr(x, k) for k in x._static}, _layout=((), True))
-    fields = x.__dataclass_fields__
+    obj.__dict__.update({k: getattr(x, k) for k in x._static}, _layout=((), True) if wide else layout(x))
     for k in x._data:
-        v, kind = getattr(x, k), fields[k].metadata.get("kind")
+        v = getattr(x, k)
         if hasattr(v, "_data"):  # a child schedule
-            v = widen(v)
+            v = rebuild(v, value, wide)
         elif isinstance(v, tuple):
-            v = tuple(map(widen, v))
-        elif v is not None and (kind is None or kind.what in ("length", "boundaries")):
-            arr = jnp.asarray(v)
-            arr = join(arr.astype(jnp.int64)) if in_words(x, k) else arr
-            v = arr.astype(jnp.int64) if jnp.issubdtype(arr.dtype, jnp.integer) else v
+            v = tuple(rebuild(c, value, wide) for c in v)
+        elif v is not None:
+            v = value(x, k, v)
         obj.__dict__[k] = v
     return obj
+
+
+def widen(x: Any) -> Any:
+    """Schedule ``x`` and its children with every length and derived integer as int64 (words joined)."""
+    return rebuild(x, _int64, wide=True)
+
+
+def _int64(x: Any, k: str, v: Any) -> Any:
+    kind = x.__dataclass_fields__[k].metadata.get("kind")
+    if kind is not None and kind.what not in ("length", "boundaries"):
+        return v
+    arr = jnp.asarray(v)
+    arr = join(arr.astype(jnp.int64)) if in_words(x, k) else arr
+    return arr.astype(jnp.int64) if jnp.issubdtype(arr.dtype, jnp.integer) else v
