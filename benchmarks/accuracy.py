@@ -11,6 +11,9 @@ Run: ``python benchmarks/accuracy.py``.
 
 from __future__ import annotations
 
+import os
+import sys
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -18,6 +21,9 @@ import optax
 from _common import versions
 
 import jaxsched
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+from references import ref_exponential, ref_warmup_cosine  # the tests' float64 references
 
 PEAK, WARMUP, TOTAL, RATE = 3e-4, 2_000, 100_000, 0.99994
 
@@ -32,8 +38,7 @@ def main() -> None:
     print(versions())
     t = np.concatenate([np.arange(0, TOTAL, 7), np.arange(TOTAL - 200, TOTAL), np.arange(WARMUP - 50, WARMUP + 50)])
     t = np.unique(t).astype(np.int32)
-    peak, x = float(np.float32(PEAK)), t.astype(np.float64)
-    want = np.where(x < WARMUP, peak * x / WARMUP, peak * 0.5 * (1 + np.cos(np.pi * (x - WARMUP) / (TOTAL - WARMUP))))
+    want = ref_warmup_cosine(t.astype(np.float64), PEAK, WARMUP, TOTAL)
     keep = want != 0
     schedules = {
         "warmup_cosine": (
@@ -48,7 +53,7 @@ def main() -> None:
         jaxsched.exponential(init_value=1e-3, decay_rate=RATE, period=1),
         optax.exponential_decay(1e-3, 1, RATE),
         steps,
-        float(np.float32(1e-3)) * RATE ** steps.astype(np.float64),
+        ref_exponential(steps.astype(np.float64), 1e-3, RATE, 1),
     )
     print(f"{'schedule':16s} {'jaxsched max':>13s} {'median':>9s} {'optax max':>10s} {'median':>9s}")
     for name, (ours, theirs, at, ref) in schedules.items():

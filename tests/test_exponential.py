@@ -6,25 +6,9 @@ import jax
 import numpy as np
 import pytest
 from helpers import INT32_MAX, assert_matches, assert_traced_construction, key_steps
-from references import f32
+from references import f32, ref_exponential
 
 import jaxsched
-
-
-def ref_exponential(t, init_value, decay_rate, period, staircase=False, end_value=None):
-    init, rate = f32(init_value), decay_rate  # the rate is kept to float64 precision
-    exponent = t / period
-    if staircase:
-        exponent = np.floor(exponent)
-    with np.errstate(over="ignore"):
-        value = init * rate**exponent
-    if end_value is not None:
-        end = f32(end_value)
-        if rate < 1:
-            value = np.maximum(value, end)  # a floor
-        elif rate > 1:
-            value = np.minimum(value, end)  # a ceiling
-    return value
 
 
 def ref_step_decay(t, init_value, period, decay_rate):

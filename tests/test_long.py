@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 from cases import EXAMPLES, params
 from helpers import INT32_MAX, enable_x64
-from references import ref_cosine
+from references import ref_cosine, ref_exponential
 from test_cyclic import one_cycle_ref
-from test_exponential import ref_exponential, ref_step_decay
+from test_exponential import ref_step_decay
 from test_noam import reference as noam_reference
 from test_warmup import ref_rsqrt
 

@@ -6,43 +6,26 @@ import jax
 import numpy as np
 import pytest
 from helpers import assert_matches, assert_traced_construction, key_steps
-from references import f32
+from references import f32, ref_warm, ref_warmup_cosine
 
 import jaxsched
-
-
-def _warm(t, init, peak, w, after):
-    """Linear from init at 0 to peak at w, then ``after``."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ramp = init + (peak - init) * t / w
-    return np.where(t < w, ramp, after)
-
-
-def ref_warmup_cosine(t, peak_value, warmup_steps, total_steps, init_value=0.0, end_value=0.0, exponent=1.0):
-    peak, init, end, p = f32(peak_value), f32(init_value), f32(end_value), f32(exponent)
-    w, T = warmup_steps, total_steps
-    D = T - w
-    # 0.5 * (1 + cos(pi * x)) written as sin(pi/2 * (1 - x))**2: the same number, without
-    # float64's cancellation near x = 1 (steps close to 2**31).
-    c = np.sin(np.pi / 2 * (D - np.clip(t - w, 0, D)) / D) ** 2
-    return _warm(t, init, peak, w, end + (peak - end) * c**p)
 
 
 def ref_warmup_linear(t, peak_value, warmup_steps, total_steps, init_value=0.0, end_value=0.0):
     peak, init, end = f32(peak_value), f32(init_value), f32(end_value)
     w, T = warmup_steps, total_steps
-    return _warm(t, init, peak, w, end + (peak - end) * (T - np.minimum(t, T)) / (T - w))
+    return ref_warm(t, init, peak, w, end + (peak - end) * (T - np.minimum(t, T)) / (T - w))
 
 
 def ref_warmup_constant(t, peak_value, warmup_steps, init_value=0.0):
-    return _warm(t, f32(init_value), f32(peak_value), warmup_steps, np.full_like(t, f32(peak_value)))
+    return ref_warm(t, f32(init_value), f32(peak_value), warmup_steps, np.full_like(t, f32(peak_value)))
 
 
 def ref_rsqrt(t, peak_value, warmup_steps, timescale=None, init_value=0.0):
     peak, init = f32(peak_value), f32(init_value)
     w = warmup_steps
     s = timescale if timescale is not None else (w if w > 0 else 10_000)
-    return _warm(t, init, peak, w, peak * np.sqrt(s / (s + np.maximum(t - w, 0))))
+    return ref_warm(t, init, peak, w, peak * np.sqrt(s / (s + np.maximum(t - w, 0))))
 
 
 WSD_SHAPES = {
@@ -62,7 +45,7 @@ def ref_wsd(t, peak_value, warmup_steps, total_steps, decay_steps, shape="linear
         decayed = peak * (end / peak) ** x
     else:
         decayed = end + (peak - end) * WSD_SHAPES[shape](x)
-    return _warm(t, init, peak, w, np.where(t < S, peak, decayed))
+    return ref_warm(t, init, peak, w, np.where(t < S, peak, decayed))
 
 
 WARMUP_COSINE = [
