@@ -86,7 +86,7 @@ def _horizon(schedule: jaxsched.Schedule) -> int:
 
 def _lengths(schedule: jaxsched.Schedule) -> list[int]:
     """The lengths (fields declared as lengths) of a schedule and its children."""
-    own = [int(v) for k, v in _declared(schedule) if k.what == "length"]
+    own = [int(v) for _, kind, v in _declared(schedule) if kind.what == "length"]
     return own + [n for child in _children(schedule) for n in _lengths(child)]
 
 

@@ -40,17 +40,17 @@ def fmt(x: Any) -> str:
     return repr(x)
 
 
-def _declared(x: Any) -> list[tuple[Any, Any]]:
-    """``(kind, value)`` of a schedule's declared, non-static, present fields, in order."""
-    fields = ((f.metadata.get("kind"), getattr(x, f.name)) for f in dataclasses.fields(x))
-    return [(kind, value) for kind, value in fields if kind is not None and not kind.static and value is not None]
+def _declared(x: Any) -> list[tuple[str, Any, Any]]:
+    """``(name, kind, value)`` of a schedule's declared, non-static, present fields, in order."""
+    fields = ((f.name, f.metadata.get("kind"), getattr(x, f.name)) for f in dataclasses.fields(x))
+    return [(k, kind, v) for k, kind, v in fields if kind is not None and not kind.static and v is not None]
 
 
 def _children(x: Any) -> list[Any]:
     """A schedule's child schedules."""
     from jaxsched._core import Schedule
 
-    return [c for _, v in _declared(x) for c in (v if isinstance(v, tuple) else (v,)) if isinstance(c, Schedule)]
+    return [c for _, _, v in _declared(x) for c in (v if isinstance(v, tuple) else (v,)) if isinstance(c, Schedule)]
 
 
 def depth(x: Any) -> int:
@@ -67,11 +67,7 @@ def batch_shape(x: Any) -> tuple[int, ...]:
     from jaxsched._core import Schedule
     from jaxsched._wide import in_words
 
-    own: list[tuple[str, Kind, Any]] = []
-    for f in dataclasses.fields(x):
-        kind, value = f.metadata.get("kind"), getattr(x, f.name)
-        if kind is not None and not kind.static and value is not None and not isinstance(value, (tuple, Schedule)):
-            own.append((f.name, kind, value))
+    own = [(k, kind, v) for k, kind, v in _declared(x) if not isinstance(v, (tuple, Schedule))]
     if not own:  # a wrapper with only children: the first child's
         children = _children(x)
         return batch_shape(children[0]) if children else ()
