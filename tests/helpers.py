@@ -16,6 +16,11 @@ VARIANTS = [lambda f: f, jax.jit]
 VARIANT_IDS = ["eager", "jit"]
 
 
+def instructions(fn: Callable[..., Any], *args: Any) -> int:
+    """Instructions in the optimized HLO of ``jax.jit(fn)`` at ``args``."""
+    return sum(" = " in line for line in jax.jit(fn).lower(*args).compile().as_text().splitlines())
+
+
 def enable_x64(on: bool = True) -> Any:
     """``jax.enable_x64``, or ``jax.experimental.enable_x64`` on the oldest supported jax."""
     context = getattr(jax, "enable_x64", None)

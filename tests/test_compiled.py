@@ -10,6 +10,7 @@ import jax
 import jax.numpy as jnp
 import pytest
 from cases import params
+from helpers import instructions
 
 # noise draws from JAX's threefry PRNG, which XLA:CPU compiles to a loop over its rounds.
 LOOPS_OUTSIDE_JAXSCHED = {"noise"}
@@ -45,7 +46,7 @@ def _instructions(lr, n_leaves: int) -> int:
         return [p - rate * (p * p + 1.0) for p in params]
 
     args = [jnp.ones((4, 3)) for _ in range(n_leaves)], jnp.int32(7)
-    return sum(" = " in line for line in jax.jit(step).lower(*args).compile().as_text().splitlines())
+    return instructions(step, *args)
 
 
 @pytest.mark.parametrize("make", params(first_only=True))

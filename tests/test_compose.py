@@ -6,7 +6,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from helpers import INT32_MAX, assert_matches, key_steps
+from helpers import INT32_MAX, assert_matches, instructions, key_steps
 from references import f32, ref_constant, ref_cosine, ref_linear
 
 import jaxsched
@@ -112,14 +112,14 @@ def test_join_evaluates_alike_children_once():
     """Alike children are evaluated once, on the active child's hyperparameters: each one more adds
     a comparison and a selection per hyperparameter to the program, not a whole evaluation."""
 
-    def size(s) -> int:
-        return sum(" = " in line for line in jax.jit(s).lower(jnp.int32(5)).compile().as_text().splitlines())
-
     def cosines(n: int):
         return [jaxsched.cosine(init_value=0.5**i, total_steps=10 + i, exponent=1.0 + i) for i in range(n)]
 
-    joined = {n: size(jaxsched.join(cosines(n), boundaries=[100 * (i + 1) for i in range(n - 1)])) for n in (2, 20)}
-    assert (joined[20] - joined[2]) / 18 < size(cosines(1)[0]) / 2, joined
+    joined = {
+        n: instructions(jaxsched.join(cosines(n), boundaries=[100 * (i + 1) for i in range(n - 1)]), jnp.int32(5))
+        for n in (2, 20)
+    }
+    assert (joined[20] - joined[2]) / 18 < instructions(cosines(1)[0], jnp.int32(5)) / 2, joined
 
 
 def test_join_traced_boundaries():

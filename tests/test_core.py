@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from absl.testing import parameterized
 from cases import params
-from helpers import INT32_MAX, call_schedule, enable_x64
+from helpers import INT32_MAX, call_schedule, enable_x64, instructions
 
 import jaxsched
 from jaxsched import _eager
@@ -515,10 +515,9 @@ def test_neutral_values_are_skipped_by_the_eager_program(make, kw, name, other):
     np.testing.assert_array_equal(np.asarray(as_argument).view(np.int32), want)
     assert jax.tree_util.tree_structure(plain) == jax.tree_util.tree_structure(changed)  # they stack
 
-    def size(s) -> int:
+    def size(s) -> int:  # of the eager program
         s(0)
-        program, words = s._packed
-        return sum(" = " in line for line in program.lower(words, jnp.int32(5)).compile().as_text().splitlines())
+        return instructions(*s._packed, jnp.int32(5))
 
     assert size(plain) < size(changed)
 
