@@ -10,7 +10,7 @@ from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
-from jaxsched._math import divide, every, fraction, power, search
+from jaxsched._math import divide, every, exp_steps, exp_words, power, search
 
 
 class Exponential(Schedule):
@@ -21,7 +21,8 @@ class Exponential(Schedule):
     staircase: bool = F.flag(False)
     end_value: jax.Array | None = F.value(None)
     log_rate: jax.Array = F.derived()
-    cap: jax.Array | None = F.derived()  # the most periods worth computing (just past end_value)
+    per_step: jax.Array = F.derived()  # log_rate / period in the words of exp_steps
+    cap: jax.Array | None = F.derived()  # staircase: the most periods worth computing (just past end_value)
 
     def _check(self, given: dict[str, Any]) -> None:
         rate, end = F.as_float(self.decay_rate), self.end_value
@@ -31,24 +32,24 @@ class Exponential(Schedule):
             F.fail(self.name, f"end_value ({e}) must not {side} init_value ({i}) when decay_rate ({r}) is {rel} 1")
 
     def _derive(self, xp: Any) -> dict[str, Any]:
-        out = {"log_rate": xp.log(self.decay_rate[..., 0].astype(float) + self.decay_rate[..., 1])}
-        if self.end_value is not None:
+        log_rate = xp.log(self.decay_rate[..., 0].astype(float) + self.decay_rate[..., 1])
+        out = {"log_rate": log_rate, "per_step": exp_words(log_rate / xp.asarray(self.period, log_rate.dtype), xp)}
+        if self.staircase and self.end_value is not None:
             with np.errstate(divide="ignore", invalid="ignore"):  # init 0 or rate 1: no cap
-                reach = xp.log(xp.asarray(self.end_value, float) / self.init_value) / out["log_rate"]
+                reach = xp.log(xp.asarray(self.end_value, float) / self.init_value) / log_rate
             out["cap"] = xp.where(xp.isfinite(reach) & (reach >= 0), xp.floor(reach) + 2, xp.inf)
         return {k: v.astype(xp.float32) for k, v in out.items()}
 
     def _value(self, step: jax.Array) -> jax.Array:
-        # Whole periods and the fraction of one are raised separately: their
-        # sum in float32 would lose the low bits of the fraction.
-        whole, part = divide(step, self.period)
-        periods = whole.astype(jnp.float32)
+        limit = jnp.finfo(jnp.float32).max  # a growth saturates: times a zero init_value it stays 0, never NaN
+        if not self.staircase:
+            return self._bound(self.init_value * jnp.minimum(exp_steps(step, self.per_step), limit))
+        periods = divide(step, self.period)[0].astype(jnp.float32)
         if self.cap is not None:  # past the bound: rate**periods never overflows (nor its gradient)
             periods = jnp.minimum(periods, jax.lax.stop_gradient(self.cap))
-        # Capped so that a growth times a zero init_value stays 0, never NaN.
-        value = self.init_value * jnp.minimum(power(self.decay_rate, periods), jnp.finfo(jnp.float32).max)
-        if not self.staircase:
-            value = value * jnp.exp(fraction(part, self.period) * self.log_rate)
+        return self._bound(self.init_value * jnp.minimum(power(self.decay_rate, periods), limit))
+
+    def _bound(self, value: jax.Array) -> jax.Array:
         if self.end_value is None:
             return value
         bounded = jnp.where(self.log_rate < 0, jnp.maximum(value, self.end_value), jnp.minimum(value, self.end_value))

@@ -49,6 +49,34 @@ def test_exponential(kwargs):
     assert_traced_construction(jaxsched.exponential, rounded, key_steps(*_decay_boundaries(kwargs)))
 
 
+# Rates and periods whose products with the step need more than float32 (x = t * log(rate) / period).
+DENSE = [(0.5, 1), (0.5, 7), (0.99994, 1), (0.96, 10_000), (1.5, 100), (0.1, 3)]
+DENSE_STEPS = np.unique(np.geomspace(1, INT32_MAX, 3000).astype(np.int64))
+
+
+@pytest.mark.parametrize(("rate", "period"), DENSE)
+def test_exponential_float32_precision_at_every_step(rate, period):
+    """float32 relative precision at any step; a float32 ``step * log(rate) / period``
+    would be off by up to 5e-6 where the value nears float32's range."""
+    s = jaxsched.exponential(init_value=1.0, decay_rate=rate, period=period)
+    expected = ref_exponential(DENSE_STEPS.astype(np.float64), 1.0, rate, period)
+    normal = (expected > 1e-37) & (expected < 1e38)
+    got = np.asarray(s(DENSE_STEPS.astype(np.int32)), np.float64)
+    np.testing.assert_allclose(got[normal], expected[normal], rtol=3e-7)
+    # built inside jit the logarithm of the rate is float32: within ~1.2e-7 * |x| of the above
+    traced = jax.jit(lambda r, t: jaxsched.exponential(init_value=1.0, decay_rate=r, period=period)(t))
+    rounded = jaxsched.exponential(init_value=1.0, decay_rate=f32(rate), period=period)
+    want = np.asarray(rounded(DENSE_STEPS.astype(np.int32)), np.float64)
+    got = np.asarray(traced(f32(rate), DENSE_STEPS.astype(np.int32)), np.float64)[normal]
+    assert np.all(np.abs(got / want[normal] - 1) <= 3e-7 + 1.5e-7 * np.abs(np.log(want[normal])))
+
+
+def test_exponential_gradient_stays_finite_past_float32():
+    for end in (None, 100.0):
+        grad = jax.grad(lambda r, e=end: jaxsched.exponential(init_value=1.0, decay_rate=r, period=1, end_value=e)(10**6))
+        assert grad(2.0) == 0.0
+
+
 def test_exponential_rate_one_is_constant():
     # A rate of exactly 1 neither decays nor grows: end_value is no bound in either direction.
     for end in (0.1, 0.5):

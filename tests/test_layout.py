@@ -60,8 +60,9 @@ def test_every_file_is_small():
 # context shared by the call and current_lr; 39 are join evaluating alike children once
 # (_join.py) and the eager path's shared slots for equal leaves; then +3 net from this
 # session's simplifications (-16), neutral values skipped by the eager program and the
-# eager program per structure. Lower this as code goes.
-CODE_LINE_BUDGET = 2498
+# eager program per structure; 26 for exponential's exp(step * rate) in float32 words
+# (issue 9: one exp instead of a division, a pow and two exps). Lower this as code goes.
+CODE_LINE_BUDGET = 2524
 
 
 def test_code_line_budget():
