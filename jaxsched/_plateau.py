@@ -10,6 +10,7 @@ from jaxsched import _fields as F
 from jaxsched._config import STATEFUL
 from jaxsched._core import Schedule, evaluate
 from jaxsched._fields import INT32_MAX
+from jaxsched._math import once
 
 
 class PlateauState(NamedTuple):
@@ -94,6 +95,26 @@ class ReduceOnPlateau(Schedule):
         """The value for the state's step: ``min(b, max(b * scale, min_value))``."""
         return _value(self, state)
 
+    def as_transformation(self) -> Any:
+        """This schedule as an Optax transformation that multiplies the updates by its value.
+
+        ``optax.chain(optax.adamw(1.0), s.as_transformation())`` takes the steps of
+        ``optax.inject_hyperparams(optax.adamw)(learning_rate=s)``: each update uses
+        the value judged from the metrics before it. With ``base=1.0`` (the
+        default) after ``optax.adamw(lr)`` it is a multiplier of ``lr``, where
+        ``optax.contrib.reduce_on_plateau`` sits. The state is the ``PlateauState``: ``s(state)``
+        is the multiplier of the next update. On CPU it keeps the step's
+        asynchronous dispatch, which ``inject_hyperparams`` loses with any
+        stateful schedule (about 1.6x the step time of a small model).
+        """
+        import optax
+
+        def update(updates: Any, state: PlateauState, params: Any = None, **extra_args: Any) -> Any:
+            value = self(state)
+            return jax.tree.map(lambda u: u * value.astype(u.dtype), updates), self.update(state, **extra_args)
+
+        return optax.GradientTransformationExtraArgs(lambda params: self.init(), update)
+
     # --- helpers ------------------------------------------------------------
     def _base(self, step: jax.Array) -> jax.Array:
         return evaluate(self.base, step) if isinstance(self.base, Schedule) else self.base
@@ -142,7 +163,7 @@ def _two_prod(a: jax.Array, b: jax.Array) -> tuple[jax.Array, jax.Array]:
 
 @jax.jit
 def _value(sched: ReduceOnPlateau, state: PlateauState) -> jax.Array:
-    return sched._floored(sched._base(state.count), state.scale)
+    return once(sched._floored(sched._base(state.count), state.scale))  # not copied into each leaf's update
 
 
 @jax.jit
@@ -248,7 +269,8 @@ def reduce_on_plateau(
         ``__call__(state)`` as Optax's ``StatefulSchedule`` protocol; the
         state is a ``PlateauState`` NamedTuple of scalar arrays. Use it as
         ``optax.inject_hyperparams(optax.adamw)(learning_rate=...)`` and
-        ``opt.update(grads, opt_state, params, value=loss)``.
+        ``opt.update(grads, opt_state, params, value=loss)``, or, faster in a
+        step on CPU, chained after an optimizer as ``as_transformation()``.
 
     Example:
         >>> import jaxsched

@@ -61,8 +61,9 @@ def test_every_file_is_small():
 # (_join.py) and the eager path's shared slots for equal leaves; then +3 net from this
 # session's simplifications (-16), neutral values skipped by the eager program and the
 # eager program per structure; 26 for exponential's exp(step * rate) in float32 words
-# (issue 9: one exp instead of a division, a pow and two exps). Lower this as code goes.
-CODE_LINE_BUDGET = 2524
+# (issue 9: one exp instead of a division, a pow and two exps); 7 for reduce_on_plateau's
+# as_transformation (a step without inject_hyperparams). Lower this as code goes.
+CODE_LINE_BUDGET = 2531
 
 
 def test_code_line_budget():

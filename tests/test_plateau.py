@@ -346,15 +346,14 @@ def test_count_saturates():
 
 
 # --- with Optax ------------------------------------------------------------------
-def test_inject_hyperparams_adamw_with_value_loss():
-    base = jaxsched.warmup_cosine(peak_value=0.05, warmup_steps=4, total_steps=60)
-    sched = jaxsched.reduce_on_plateau(base=base, factor=0.5, patience=2, threshold=0.05)
-    opt = optax.inject_hyperparams(optax.adamw)(learning_rate=sched, weight_decay=0.0)
-    target = jnp.array([1.0, -2.0, 3.0])
+TARGET = jnp.array([1.0, -2.0, 3.0])
+
+
+def train(opt, steps=60):
+    """``steps`` updates of a loss with a floor the model cannot pass (it plateaus at 1), fed as value=."""
 
     def loss_fn(p):
-        # A loss with a floor the model cannot pass: it plateaus at 1.
-        return jnp.sum((p - target) ** 2) + 1.0
+        return jnp.sum((p - TARGET) ** 2) + 1.0
 
     @jax.jit
     def step(params, state):
@@ -364,14 +363,27 @@ def test_inject_hyperparams_adamw_with_value_loss():
 
     params = jnp.zeros(3)
     state = opt.init(params)
-    losses, lrs = [], []
-    for _ in range(60):
+    losses, states = [], []
+    for _ in range(steps):
         # Optax's Adam bias correction computes an injected (float32) b1 ** int32 count:
         # fine under JAX's standard promotion, refused by this test suite's strict one.
         with jax.numpy_dtype_promotion("standard"):
             params, state, loss = step(params, state)
         losses.append(float(loss))
-        lrs.append(float(state.hyperparams["learning_rate"]))
+        states.append(state)
+    return params, states, losses
+
+
+def plateau_on_warmup_cosine():
+    base = jaxsched.warmup_cosine(peak_value=0.05, warmup_steps=4, total_steps=60)
+    return jaxsched.reduce_on_plateau(base=base, factor=0.5, patience=2, threshold=0.05)
+
+
+def test_inject_hyperparams_adamw_with_value_loss():
+    opt = optax.inject_hyperparams(optax.adamw)(learning_rate=plateau_on_warmup_cosine(), weight_decay=0.0)
+    _, states, losses = train(opt)
+    lrs = [float(s.hyperparams["learning_rate"]) for s in states]
+    state = states[-1]
 
     def base_np(t):
         if t < 4:
@@ -385,6 +397,21 @@ def test_inject_hyperparams_adamw_with_value_loss():
     assert float(state.hyperparams_states["learning_rate"].scale) < 1.0  # it did reduce
     assert int(state.hyperparams_states["learning_rate"].count) == 60
     np.testing.assert_allclose(float(jaxsched.current_lr(state)), lrs[-1])
+
+
+def test_as_transformation_takes_the_inject_steps():
+    sched = plateau_on_warmup_cosine()
+    injected = train(optax.inject_hyperparams(optax.adamw)(learning_rate=sched, weight_decay=0.0))
+    chained = train(optax.chain(optax.adamw(1.0, weight_decay=0.0), sched.as_transformation()))
+    # The same decisions; the values differ by the rounding of another program (from step 2).
+    np.testing.assert_allclose(chained[0], injected[0], rtol=1e-4)
+    np.testing.assert_allclose(chained[2], injected[2], rtol=1e-5)
+    for a, b in zip(injected[1], chained[1], strict=True):
+        a = a.hyperparams_states["learning_rate"]
+        assert (int(a.count), float(a.scale), int(a.num_bad)) == (int(b[1].count), float(b[1].scale), int(b[1].num_bad))
+    assert float(chained[1][-1][1].scale) < 1.0  # it did reduce
+    with pytest.raises(TypeError, match="value="):
+        sched.as_transformation().update(jnp.ones(3), sched.init())
 
 
 # --- validation ------------------------------------------------------------------
