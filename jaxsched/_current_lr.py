@@ -75,8 +75,12 @@ def current_lr(opt_state: Any, schedule: Callable[[Any], Any] | None = None) -> 
     injected_at, count_at = _FOUND.get(treedef, (None, None))  # where an earlier call found it
     if injected_at is not None:
         return _f32(leaves[injected_at])
-    if count_at is not None and callable(schedule) and not hasattr(schedule, "init"):
-        return _at_count(schedule, leaves[count_at])
+    if count_at is not None:
+        count, before = leaves[count_at], getattr(schedule, "__dict__", _NONE).get("_before")  # see _at_count
+        if before is not None and type(count) is type(before[1]) and count.dtype == np.int32 and count.shape == ():
+            return before[0](before[1], count)
+        if callable(schedule) and not hasattr(schedule, "init"):
+            return _at_count(schedule, count)
     found = (*_INJECT_STATES, optax.ScaleByScheduleState)
     is_node = lambda x: isinstance(x, found) or hasattr(x, "get_value")  # noqa: E731
     nodes = jax.tree_util.tree_flatten_with_path(opt_state, is_leaf=is_node)[0]
@@ -127,22 +131,22 @@ def _f32(x: Any) -> jax.Array:
 
 # Each eager program (``_eager.pack``) at ``count - 1``, in one dispatch with no static argument.
 _BEFORE: dict[Any, Callable[..., jax.Array]] = {}
-
-
-def _before(program: Any, words: jax.Array, count: jax.Array) -> jax.Array:
-    run = _BEFORE.get(program)
-    if run is None:
-        run = _BEFORE[program] = jax.jit(lambda w, c: program(w, jnp.maximum(c - 1, 0)))
-    return run(words, count)
+_NONE: dict[str, Any] = {}
 
 
 def _at_count(schedule: Callable[[Any], Any], count: Any) -> jax.Array:
     """``schedule(count - 1)``, at least at step 0: for a jaxsched schedule called eagerly before and an
-    optimizer's int32 count, one dispatch (the count stays on its device); else a Python int step."""
-    packed = getattr(schedule, "__dict__", {}).get("_packed")
+    optimizer's int32 count, one dispatch (the count stays on its device), which later calls with a
+    concrete count take at once (``_before`` on the schedule); else a Python int step."""
+    packed = getattr(schedule, "__dict__", _NONE).get("_packed")
     if packed is not None and type(count) is type(packed[1]) and count.shape == () and count.dtype == np.int32:
-        with _wide.context(_wide.is_wide(schedule)):  # a wide schedule's program holds 64-bit types
-            return _before(packed[0], packed[1], count)  # (a concrete array, on its device, of the words' type)
+        run = _BEFORE.get(packed[0])
+        if run is None:
+            run = _BEFORE[packed[0]] = jax.jit(lambda w, c, program=packed[0]: program(w, jnp.maximum(c - 1, 0)))
+        if not _wide.is_wide(schedule):  # a wide schedule's program holds 64-bit types: in their context
+            schedule.__dict__["_before"] = run, packed[1]
+        with _wide.context(_wide.is_wide(schedule)):
+            return run(packed[1], count)  # (a concrete array, on its device, of the words' type)
     if isinstance(count, Tracer):
         return _f32(schedule(jnp.maximum(count.astype(jnp.int32) - 1, 0)))
     return _f32(schedule(max(int(np.asarray(count)) - 1, 0)))
