@@ -146,19 +146,25 @@ def search(table: jax.Array, step: jax.Array) -> jax.Array:
     """How many entries of the sorted integer ``table`` are ``<= step``.
 
     Branch-free (no ``while``, no ``conditional``): for up to 32 entries a
-    comparison with every entry and a sum; for larger tables an unrolled
-    binary search of ``ceil(log2(n + 1))`` gathers.
+    comparison with every entry and a sum; for larger tables a descent of
+    ``L = ceil(log2(n + 1))`` gathers through the table in breadth-first
+    (Eytzinger) order, padded to ``2**L - 1`` entries with the largest integer:
+    node ``i`` has children ``2i`` and ``2i + 1``, and the leaf reached,
+    less ``2**L``, is the count.
     """
     table = jnp.asarray(table)
     n = table.shape[-1]
     if n <= 32:
         return jnp.sum(table <= step[..., None], axis=-1, dtype=jnp.int32)
-    count = jnp.zeros(step.shape, jnp.int32)
-    for bit in reversed(range(int(n).bit_length())):
-        probe = count + (1 << bit)  # is the probe-th entry (1-based) <= step?
-        ok = (probe <= n) & (table[jnp.minimum(probe, n) - 1] <= step)
-        count = jnp.where(ok, probe, count)
-    return count
+    levels = int(n).bit_length()
+    padded = jnp.concatenate([table, jnp.full(2**levels - 1 - n, jnp.iinfo(table.dtype).max, table.dtype)])
+    i = np.maximum(np.arange(2**levels), 1)  # position 0 repeats the root (never read)
+    depth = np.frexp(i)[1] - 1  # node i at depth d holds the entry of rank (2 (i - 2**d) + 1) 2**(L-1-d) - 1
+    tree = padded[((2 * (i - 2**depth) + 1) << (levels - 1 - depth)) - 1]
+    node = jnp.ones(step.shape, jnp.int32)
+    for _ in range(levels):
+        node = 2 * node + (tree[node] <= step).astype(jnp.int32)
+    return jnp.minimum(node - 2**levels, n)
 
 
 def exp_words(rate: Any, xp: Any) -> Any:

@@ -67,3 +67,18 @@ def test_matches_optax():
     with jax.numpy_dtype_promotion("standard"):  # optax mixes int and float here
         expected = np.asarray(theirs(steps))
     np.testing.assert_allclose(np.asarray(ours(steps)), expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("n", [33, 63, 64, 100, 255])
+def test_search_counts_the_entries_at_or_below_the_step(n):
+    """The branch-free table search (a breadth-first descent above 32 entries) is NumPy's
+    ``searchsorted(side="right")``: repeated entries and entries at the largest step included."""
+    from jaxsched._math import search
+
+    rng = np.random.default_rng(n)
+    table = np.sort(np.concatenate([rng.integers(0, 10_000, n - 3), [500, 500, INT32_MAX]])).astype(np.int32)
+    wide = table.astype(np.int64)
+    steps = np.unique(np.concatenate([wide - 1, wide, wide + 1, [0, 10_001]]))
+    steps = np.clip(steps, 0, INT32_MAX).astype(np.int32)
+    got = jax.jit(search)(table, steps)
+    np.testing.assert_array_equal(np.asarray(got), np.searchsorted(table, steps, side="right"))
