@@ -36,8 +36,9 @@ def piecewise_constant(*, boundaries: Sequence[int] | ArrayLike, values: Sequenc
 
     ``value(t) = values[0]`` for ``t < boundaries[0]``, ``values[i]`` for
     ``boundaries[i-1] <= t < boundaries[i]``, and ``values[-1]`` from the last
-    boundary on. Evaluation is branch-free: a comparison with each boundary
-    (up to 32 of them) or an unrolled binary search, then a gather.
+    boundary on. Evaluation is branch-free: a comparison with each of the
+    ``n`` boundaries (up to 32) or an unrolled descent of ``ceil(log2(n + 1))``
+    gathers, then a gather.
 
     Args:
         boundaries: strictly increasing, non-negative steps.
@@ -84,8 +85,8 @@ def piecewise_interpolate(
         value(t) = v[i] + (v[i-1] - v[i]) * 0.5 * (1 + cos(pi * x))      (cosine)
 
     ``value(t) = v[0]`` for ``t <= b[0]`` and ``v[-1]`` for ``t >= b[-1]``.
-    Evaluation is branch-free: a comparison with each boundary (up to 32 of
-    them) or an unrolled binary search, then a gather.
+    Evaluation is branch-free: a comparison with each of the ``n`` boundaries
+    (up to 32) or an unrolled descent of ``ceil(log2(n + 1))`` gathers, then a gather.
 
     Args:
         boundaries: strictly increasing, non-negative steps (at least one).
