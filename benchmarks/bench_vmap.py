@@ -16,8 +16,11 @@ import time
 
 import jax
 import jax.numpy as jnp
-from _common import cases, check_same, fmt_ratio, fmt_us, interleaved, ratios, table, versions
+import jaxsched
+import numpy as np
+from _common import calls, cases, check_same, fmt_ratio, fmt_us, interleaved, ratios, table, versions
 
+TABLE_SIZES = (32, 50, 500, 5_000, 50_000)
 NAMES = ("warmup_cosine", "piecewise_constant(50)", "exponential", "wsd", "sgdr(x2)", "join(20)")
 
 
@@ -69,7 +72,25 @@ def main(argv=None) -> None:
         [22, 11, 10, 22, 22, 22, 22],
         rows,
     )
+    table_sizes(steps, fns["floor"], args.rounds)
     print(f"total {time.perf_counter() - start:.0f} s")
+
+
+def table_sizes(steps, floor, rounds: int) -> None:
+    """``piecewise_constant`` with n evenly spaced boundaries: ``jit(vmap)`` against the write
+    floor and an eager call ``s(1000)``, to see up to which size a table stays cheap."""
+    fns, eager = {"floor": floor}, {}
+    for n in TABLE_SIZES:
+        s = jaxsched.piecewise_constant(boundaries=np.linspace(1, 159_999, n).astype(np.int64), values=np.ones(n + 1))
+        f = jax.jit(jax.vmap(s))
+        fns[n] = lambda f=f: jax.block_until_ready(f(steps))
+        eager[n] = calls(lambda s=s: s(1000), 200)
+    for fn in [*fns.values(), *eager.values()]:
+        fn()  # compile and warm up
+    t, e = interleaved(fns, rounds), interleaved(eager, rounds)
+    rows = [[str(n), fmt_ratio(ratios(t[n], t["floor"])), fmt_us(e[n], 200)] for n in TABLE_SIZES]
+    print("== piecewise_constant with n boundaries (a table search): jit(vmap) over the same steps, eager s(1000)")
+    table(["entries", "jaxsched / floor", "eager µs"], [10, 22, 10], rows)
 
 
 if __name__ == "__main__":
