@@ -225,12 +225,12 @@ class _Idle:
 def plateau_table(args) -> None:
     lr = 3e-4
     js = jaxsched.reduce_on_plateau(base=lr, factor=0.5, patience=5)
+    chained = jaxsched.reduce_on_plateau(factor=0.5, patience=5)  # base 1: a multiplier of adamw(lr)
     variants = {
         "float": Variant(lambda: optax.adamw(lr)),
         "jaxsched": Variant(lambda: optax.inject_hyperparams(optax.adamw)(learning_rate=js), metric=True),
         "jaxsched, as_transformation()": Variant(
-            lambda: optax.chain(optax.adamw(lr), jaxsched.reduce_on_plateau(factor=0.5, patience=5).as_transformation()),
-            metric=True,
+            lambda: optax.chain(optax.adamw(lr), chained.as_transformation()), metric=True
         ),
         "optax": Variant(
             lambda: optax.chain(optax.adamw(lr), optax.contrib.reduce_on_plateau(factor=0.5, patience=5)),
@@ -250,7 +250,8 @@ def plateau_table(args) -> None:
     print("   optax.chain(optax.adamw(lr), optax.contrib.reduce_on_plateau(...)); all fed value=loss;")
     print("   float: optax.adamw(lr) (the compile at N=96, the step at N=6)")
     rows = []
-    for lib in ("jaxsched", "jaxsched, as_transformation()", "optax", *(n for n in variants if n.endswith("(reference)"))):
+    references = [name for name in variants if name.endswith("(reference)")]
+    for lib in ("jaxsched", "jaxsched, as_transformation()", "optax", *references):
         r = res[lib]
         rows.append(
             [

@@ -16,9 +16,10 @@ import time
 
 import jax
 import jax.numpy as jnp
-import jaxsched
 import numpy as np
 from _common import calls, cases, check_same, fmt_ratio, fmt_us, interleaved, ratios, table, versions
+
+import jaxsched
 
 TABLE_SIZES = (32, 50, 500, 5_000, 50_000)
 NAMES = ("warmup_cosine", "piecewise_constant(50)", "exponential", "wsd", "sgdr(x2)", "join(20)")

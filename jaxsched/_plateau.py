@@ -109,7 +109,7 @@ class ReduceOnPlateau(Schedule):
         """
         import optax
 
-        def update(updates: Any, state: PlateauState, params: Any = None, **extra_args: Any) -> Any:
+        def update(updates: Any, state: Any, params: Any = None, **extra_args: Any) -> Any:  # a PlateauState
             value = self(state)
             return jax.tree.map(lambda u: u * value.astype(u.dtype), updates), self.update(state, **extra_args)
 
