@@ -21,7 +21,7 @@ class Exponential(Schedule):
     staircase: bool = F.flag(False)
     end_value: jax.Array | None = F.value(None)
     log_rate: jax.Array = F.derived()
-    per_step: jax.Array = F.derived()  # log_rate / period in the words of exp_steps
+    rate_words: jax.Array = F.derived()  # log_rate / period in the words of exp_steps
     cap: jax.Array | None = F.derived()  # staircase: the most periods worth computing (just past end_value)
 
     def _check(self, given: dict[str, Any]) -> None:
@@ -33,7 +33,7 @@ class Exponential(Schedule):
 
     def _derive(self, xp: Any) -> dict[str, Any]:
         log_rate = xp.log(self.decay_rate[..., 0].astype(float) + self.decay_rate[..., 1])
-        out = {"log_rate": log_rate, "per_step": exp_words(log_rate / xp.asarray(self.period, log_rate.dtype), xp)}
+        out = {"log_rate": log_rate, "rate_words": exp_words(log_rate / xp.asarray(self.period, log_rate.dtype), xp)}
         if self.staircase and self.end_value is not None:
             with np.errstate(divide="ignore", invalid="ignore"):  # init 0 or rate 1: no cap
                 reach = xp.log(xp.asarray(self.end_value, float) / self.init_value) / log_rate
@@ -43,7 +43,7 @@ class Exponential(Schedule):
     def _value(self, step: jax.Array) -> jax.Array:
         limit = jnp.finfo(jnp.float32).max  # a growth saturates: times a zero init_value it stays 0, never NaN
         if not self.staircase:
-            return self._bound(self.init_value * jnp.minimum(exp_steps(step, self.per_step), limit))
+            return self._bound(self.init_value * jnp.minimum(exp_steps(step, self.rate_words), limit))
         periods = divide(step, self.period)[0].astype(jnp.float32)
         if self.cap is not None:  # past the bound: rate**periods never overflows (nor its gradient)
             periods = jnp.minimum(periods, jax.lax.stop_gradient(self.cap))
