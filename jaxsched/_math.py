@@ -120,19 +120,20 @@ def warm(
 def divide(step: jax.Array, period: jax.Array) -> tuple[jax.Array, jax.Array]:
     """``(step // period, step % period)``, exact, for a step >= 0 and a period >= 1.
 
-    For int32: a float32 quotient, then two integer corrections. XLA divides by
-    a value known only at run time element by element, twice as slow. Each
-    remainder is exact modulo 2**32 and lies within int32. int64 divides.
+    A float32 quotient, then integer corrections: one more float32 quotient of the
+    remainder (two for int64, whose first quotient is off by up to 2**38 / period),
+    then +-1. XLA divides integers by a value known only at run time element by
+    element, twice as slow for int32 and not vectorized for int64. Each remainder
+    is exact modulo 2**32 (2**64) and lies within the step's type.
     """
-    if step.dtype != jnp.int32:
-        return step // period, step % period
-    p = jnp.asarray(period)
+    p = jnp.asarray(period).astype(step.dtype)
     pf = p.astype(jnp.float32)
-    q = jnp.floor(step.astype(jnp.float32) / pf).astype(jnp.int32)  # off by up to 384 / period
-    q = q + jnp.floor((step - q * p).astype(jnp.float32) / pf).astype(jnp.int32)  # off by one at most
+    q = jnp.floor(step.astype(jnp.float32) / pf).astype(step.dtype)  # int32: off by up to 384 / period
+    for _ in range(1 if step.dtype == jnp.int32 else 2):
+        q = q + jnp.floor((step - q * p).astype(jnp.float32) / pf).astype(step.dtype)  # then off by one at most
     r = step - q * p
     low, high = r < 0, r >= p
-    return q + high.astype(jnp.int32) - low.astype(jnp.int32), jnp.where(high, r - p, jnp.where(low, r + p, r))
+    return q + high.astype(step.dtype) - low.astype(step.dtype), jnp.where(high, r - p, jnp.where(low, r + p, r))
 
 
 def saturating_add(a: jax.Array, b: jax.Array) -> jax.Array:

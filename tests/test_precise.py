@@ -85,3 +85,31 @@ def test_divide_is_exact_for_every_int32_step_and_period():
     q, r = jax.jit(jax.vmap(_math.divide))(jnp.asarray(s, jnp.int32), jnp.asarray(p, jnp.int32))
     np.testing.assert_array_equal(np.asarray(q), s // p)
     np.testing.assert_array_equal(np.asarray(r), s % p)
+
+
+def test_divide_is_exact_for_every_int64_step_and_period():
+    """The same for wide steps (int64, up to 2**62) and periods up to 2**53: three float32 quotients."""
+    from jaxsched import _wide
+
+    rng = np.random.default_rng(1)
+    top = 2**62
+    periods = np.concatenate(
+        [
+            [1, 2, 3, 7, 2**24 + 1, INT32_MAX, 2**31, 2**40 + 3, 2**53 - 1, 2**53],
+            rng.integers(1, 2**53, 100),
+            rng.integers(1, 2**20, 100),
+        ]
+    )
+    steps, pers = [], []
+    for p in periods:
+        multiples = np.unique(np.linspace(0, top // p, 40).astype(np.int64)) * p
+        s = np.concatenate([multiples - 1, multiples, multiples + 1, rng.integers(0, top, 40), [top, top - 1, 0]])
+        s = s[(s >= 0) & (s <= top)]
+        steps.append(s)
+        pers.append(np.full(len(s), p, np.int64))
+    s, p = np.concatenate(steps), np.concatenate(pers)
+    with _wide.x64():
+        q, r = jax.jit(jax.vmap(_math.divide))(jnp.asarray(s, jnp.int64), jnp.asarray(p, jnp.int64))
+        q, r = np.asarray(q), np.asarray(r)
+    np.testing.assert_array_equal(q, s // p)
+    np.testing.assert_array_equal(r, s % p)
