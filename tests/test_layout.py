@@ -63,9 +63,9 @@ def test_every_file_is_small():
 # eager program per structure; 26 for exponential's exp(step * rate) in float32 words
 # (issue 9: one exp instead of a division, a pow and two exps); 7 for reduce_on_plateau's
 # as_transformation (a step without inject_hyperparams); 5 for current_lr's direct call of
-# the schedule's program at count - 1; 3 for the table search's breadth-first descent.
-# Lower this as code goes.
-CODE_LINE_BUDGET = 2539
+# the schedule's program at count - 1; 3 for the table search's breadth-first descent;
+# -1 for one division path for int32 and int64. Lower this as code goes.
+CODE_LINE_BUDGET = 2538
 
 
 def test_code_line_budget():
