@@ -77,7 +77,7 @@ def current_lr(opt_state: Any, schedule: Callable[[Any], Any] | None = None) -> 
         return _f32(leaves[injected_at])
     if count_at is not None:
         count, before = leaves[count_at], getattr(schedule, "__dict__", _NONE).get("_before")  # see _at_count
-        if before is not None and type(count) is type(before[1]) and count.dtype == np.int32 and count.shape == ():
+        if before is not None and _concrete_count(count, before[1]):
             return before[0](before[1], count)
         if callable(schedule) and not hasattr(schedule, "init"):
             return _at_count(schedule, count)
@@ -139,14 +139,20 @@ def _at_count(schedule: Callable[[Any], Any], count: Any) -> jax.Array:
     optimizer's int32 count, one dispatch (the count stays on its device), which later calls with a
     concrete count take at once (``_before`` on the schedule); else a Python int step."""
     packed = getattr(schedule, "__dict__", _NONE).get("_packed")
-    if packed is not None and type(count) is type(packed[1]) and count.shape == () and count.dtype == np.int32:
+    if packed is not None and _concrete_count(count, packed[1]):
         run = _BEFORE.get(packed[0])
         if run is None:
             run = _BEFORE[packed[0]] = jax.jit(lambda w, c, program=packed[0]: program(w, jnp.maximum(c - 1, 0)))
-        if not _wide.is_wide(schedule):  # a wide schedule's program holds 64-bit types: in their context
+        wide = _wide.is_wide(schedule)
+        if not wide:  # a wide schedule's program holds 64-bit types: it runs in their context
             schedule.__dict__["_before"] = run, packed[1]
-        with _wide.context(_wide.is_wide(schedule)):
-            return run(packed[1], count)  # (a concrete array, on its device, of the words' type)
+        with _wide.context(wide):
+            return run(packed[1], count)
     if isinstance(count, Tracer):
         return _f32(schedule(jnp.maximum(count.astype(jnp.int32) - 1, 0)))
     return _f32(schedule(max(int(np.asarray(count)) - 1, 0)))
+
+
+def _concrete_count(count: Any, words: jax.Array) -> bool:
+    """An optimizer's int32 count, concrete and on a device (of the packed words' type)."""
+    return type(count) is type(words) and count.dtype == np.int32 and count.shape == ()

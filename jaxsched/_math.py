@@ -175,7 +175,6 @@ def exp_words(rate: Any, xp: Any) -> Any:
     for v, bits in ((rate * 4096, 5), (rate, 12)):
         m, e = xp.frexp(v)
         head = xp.ldexp(xp.round(xp.ldexp(m, bits)), e - bits)
-        head = jax.lax.stop_gradient(head) if xp is jnp else head
         words += [head, v - head]
     return xp.stack(words, -1).astype(xp.float32)
 

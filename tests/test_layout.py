@@ -64,8 +64,9 @@ def test_every_file_is_small():
 # (issue 9: one exp instead of a division, a pow and two exps); 7 for reduce_on_plateau's
 # as_transformation (a step without inject_hyperparams); 5 for current_lr's direct call of
 # the schedule's program at count - 1; 3 for the table search's breadth-first descent;
-# -1 for one division path for int32 and int64. Lower this as code goes.
-CODE_LINE_BUDGET = 2538
+# -1 for one division path for int32 and int64; +2 for current_lr's one count check
+# (_concrete_count). Lower this as code goes.
+CODE_LINE_BUDGET = 2540
 
 
 def test_code_line_budget():
