@@ -143,7 +143,7 @@ class Schedule:
                     packed = _eager.pack(self)
                 object.__setattr__(self, "_packed", packed)
         if packed is None:  # traced hyperparameters
-            out = evaluate(self, step)
+            out = evaluate(_eager.hidden(self), step)
         else:  # in a trace, the hyperparameters are hidden from XLA's constant folding: the eager arithmetic
             words = jax.lax.optimization_barrier(packed[1]) if isinstance(step, Tracer) else packed[1]
             out = packed[0](words, step)

@@ -68,6 +68,17 @@ def _run(structure: _Structure, words: jax.Array, step: Any) -> jax.Array:
     return _core.evaluate(jax.tree_util.tree_unflatten(structure.treedef, leaves), step)
 
 
+def hidden(schedule: "_core.Schedule") -> "_core.Schedule":
+    """A partly traced schedule whose concrete leaves are hidden from XLA's constant folding, as the
+    packed ones are: a constant folded into the arithmetic changes its rounding (a product and a sum
+    become one fused multiply-add), and the value would differ in its last bit from the other paths."""
+    leaves, treedef = jax.tree_util.tree_flatten(schedule)
+    fixed = [i for i, x in enumerate(leaves) if not isinstance(x, jax.core.Tracer)]
+    for i, x in zip(fixed, jax.lax.optimization_barrier([leaves[i] for i in fixed]), strict=True):
+        leaves[i] = x
+    return jax.tree_util.tree_unflatten(treedef, leaves)
+
+
 def _unless_neutral(x: Any, k: str, v: Any) -> Any:
     """Field ``k``'s value, or None where it holds its kind's neutral value: the program skips its arithmetic."""
     kind = x.__dataclass_fields__[k].metadata.get("kind")

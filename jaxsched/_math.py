@@ -7,6 +7,7 @@ value is interpolated from the nearer end, so a value close to ``end`` (a
 decay to zero) or close to ``start`` keeps full float32 relative precision.
 """
 
+import math
 from typing import Any
 
 import jax
@@ -39,10 +40,22 @@ def lerp(start: jax.Array, end: jax.Array, t: jax.Array) -> jax.Array:
     return start + (end - start) * t
 
 
+# sin(pi/2 x) / x in powers of x**2: its Taylor series to x**10, short by less than 6e-8 on [0, 1].
+_SINE = [np.float32((-1) ** k * (np.pi / 2) ** (2 * k + 1) / math.factorial(2 * k + 1)) for k in range(6)]
+
+
 def cosine_shape(x: jax.Array) -> jax.Array:
-    """``0.5 * (1 - cos(pi * x))`` written as ``sin(pi/2 * x)**2``: full
-    relative precision for small ``x``."""
-    return jnp.sin(jnp.float32(np.pi / 2) * x) ** 2
+    """``0.5 * (1 - cos(pi * x))`` for ``x`` in [0, 1], written as ``sin(pi/2 * x)**2``: full
+    relative precision for small ``x``. The sine is a polynomial (``_SINE``), within 3e-7 of the
+    exact value as XLA's sine is, which reduces any argument first and costs more than the rest
+    of a schedule's arithmetic. No two of its constants meet (XLA would fold them for a scalar
+    and not for an array, which would then differ in the last bit), and ``x`` is read once (XLA
+    does not copy a division into two fusions: a quotient read twice splits a schedule's fusion)."""
+    x2 = x * x
+    sine = _SINE[-1]
+    for c in _SINE[-2::-1]:
+        sine = sine * x2 + c
+    return sine**2 * x2
 
 
 def _weights(shape: str, x: jax.Array, r: jax.Array) -> tuple[jax.Array, jax.Array]:

@@ -10,7 +10,7 @@ from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
-from jaxsched._math import cosine_shape, divide, every, power
+from jaxsched._math import blend, cosine_shape, divide, every, power
 from jaxsched._warmup import WarmupConstant
 
 MULT_MIN, MULT_MAX = 1.01, 4096.0
@@ -77,10 +77,10 @@ class SGDR(WarmupConstant):
             i = jnp.where(equal, i, k.astype(s.dtype))
             into = jnp.where(equal, into, (g - 1 - edges[k]).astype(jnp.float32) + fracs[k, 0])  # s - S_k
             until = jnp.where(equal, until, (edges[k + 1] - g).astype(jnp.float32) + fracs[k + 1, 1])  # S_k+1 - s
-        done, left = into / (into + until), until / (into + until)
-        # end + (peak_i - end) * 0.5 * (1 + cos(pi * done)), exact at both ends of a cycle.
+        # end + (peak_i - end) * 0.5 * (1 + cos(pi * done)): one sine, at the nearer end; exact at both.
         peak = self.peak_value if self.decay_rate is None else self.peak_value * power(self.decay_rate, i)
-        value = peak * cosine_shape(left) + self.end_value * cosine_shape(done)
+        small = cosine_shape(jnp.minimum(into, until) / (into + until))
+        value = blend(peak, self.end_value, small, small, into <= until)
         if self.cycle_limit is not None:
             value = jnp.where(i >= self.cycle_limit, self.end_value, value)
         return value

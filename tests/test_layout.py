@@ -65,8 +65,10 @@ def test_every_file_is_small():
 # as_transformation (a step without inject_hyperparams); 5 for current_lr's direct call of
 # the schedule's program at count - 1; 3 for the table search's breadth-first descent;
 # -1 for one division path for int32 and int64; +2 for current_lr's one count check
-# (_concrete_count). Lower this as code goes.
-CODE_LINE_BUDGET = 2540
+# (_concrete_count); 12 for the sine as a polynomial (cosine_shape: XLA's sine cost sgdr and
+# warmup_cosine about half a write of the result) and for partly traced schedules hidden from
+# constant folding (_eager.hidden: the same bits as the other paths). Lower this as code goes.
+CODE_LINE_BUDGET = 2552
 
 
 def test_code_line_budget():

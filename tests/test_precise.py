@@ -113,3 +113,18 @@ def test_divide_is_exact_for_every_int64_step_and_period():
         q, r = np.asarray(q), np.asarray(r)
     np.testing.assert_array_equal(q, s // p)
     np.testing.assert_array_equal(r, s % p)
+
+
+def test_cosine_shape_is_a_float32_sine_squared_for_a_scalar_and_an_array_alike():
+    """``_math.cosine_shape``, a polynomial: within 4e-7 of ``sin(pi/2 x)**2`` in float64 over [0, 1]
+    and down to the smallest normal ``x**2`` (XLA's sine is within 3.4e-7; a term fewer, 7.4e-6), its
+    derivative within 2e-6, and a scalar gives an array's bits (XLA folds constants for one only)."""
+    x = np.concatenate([np.linspace(0, 1, 200_001), 2.0 ** -np.arange(1, 63)]).astype(np.float32)
+    exact = x.astype(np.float64) * np.pi / 2
+    got = np.asarray(jax.jit(_math.cosine_shape)(x))
+    np.testing.assert_allclose(got, np.sin(exact) ** 2, rtol=4e-7, atol=0)
+    slope = np.asarray(jax.jit(jax.vmap(jax.grad(_math.cosine_shape)))(x))
+    np.testing.assert_allclose(slope, np.pi / 2 * np.sin(2 * exact), rtol=2e-6, atol=2e-6)
+    scalar = jax.jit(_math.cosine_shape)
+    picked = np.r_[0:200_001:997, 200_001 : len(x)]
+    np.testing.assert_array_equal([np.asarray(scalar(x[i])) for i in picked], got[picked])
