@@ -10,7 +10,7 @@ from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
-from jaxsched._math import blend, cosine_shape, divide, every, fraction, lerp, power, search
+from jaxsched._math import blend, cosine_shape, divide, every, fraction, lerp, pick, power, search
 
 
 class Cyclic(Schedule):
@@ -149,9 +149,10 @@ class OneCycle(Schedule):
         k = jnp.minimum(step, self.total_steps - 1)
         e, f = jnp.asarray(self.ends), jnp.asarray(self.fracs)
         j = search(e[1:-1], k - 1)
-        done = (k - e[j]).astype(jnp.float32) - f[j]
-        left = (e[j + 1] - k).astype(jnp.float32) + f[j + 1]
-        length = (e[j + 1] - e[j]).astype(jnp.float32) + (f[j + 1] - f[j])
+        (e0, e1), (f0, f1) = ((pick(x, j), pick(x, j + 1)) for x in (e, f))
+        done = (k - e0).astype(jnp.float32) - f0
+        left = (e1 - k).astype(jnp.float32) + f1
+        length = (e1 - e0).astype(jnp.float32) + (f1 - f0)
         empty = length <= 0  # a == 1: the phase is at its end value
         done = jnp.where(empty, 1.0, done / jnp.where(empty, 1.0, length))
         left = jnp.where(empty, 0.0, left / jnp.where(empty, 1.0, length))
@@ -159,7 +160,7 @@ class OneCycle(Schedule):
             done, left = cosine_shape(done), cosine_shape(left)
         init, peak, end = self.init_value, self.peak_value, self.end_value
         values = jnp.stack([init, peak, init, end] if self.three_phase else [init, peak, end])
-        return blend(values[j], values[j + 1], done, left, done <= left)
+        return blend(pick(values, j), pick(values, j + 1), done, left, done <= left)
 
     def _phases(self, until: int) -> list[Any]:
         return [self.ends[1:] + (self.fracs[1:] > 0)]

@@ -7,6 +7,7 @@ value is interpolated from the nearer end, so a value close to ``end`` (a
 decay to zero) or close to ``start`` keeps full float32 relative precision.
 """
 
+import functools
 import math
 from typing import Any
 
@@ -58,19 +59,20 @@ def cosine_shape(x: jax.Array) -> jax.Array:
     return sine**2 * x2
 
 
-def _weights(shape: str, x: jax.Array, r: jax.Array) -> tuple[jax.Array, jax.Array]:
-    """The weight of ``start`` at progress ``x`` and its complement, each
-    computed without cancellation (``r = 1 - x`` exactly)."""
+def _weights(shape: str, x: jax.Array, r: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """The weight of ``start`` at progress ``x`` and its complement, each computed without
+    cancellation (``r = 1 - x`` exactly), and where the first is the larger (the value is taken
+    from ``start`` there). A root is read once: XLA does not copy it into a second reader, and
+    would end the step's loop there (its result written out for every step)."""
     if shape == "linear":
-        return r, x
+        return r, x, x <= r
     if shape == "cosine":  # one sine, at the nearer end; the other weight is its complement
         small, near_start = cosine_shape(jnp.minimum(x, r)), x <= r
-        return jnp.where(near_start, 1 - small, small), jnp.where(near_start, small, 1 - small)
-    root = jnp.sqrt(x)
-    if shape == "1-sqrt":
-        return r / (1 + root), root
+        return jnp.where(near_start, 1 - small, small), jnp.where(near_start, small, 1 - small), near_start
+    if shape == "1-sqrt":  # 1 - sqrt(x) = r / (1 + sqrt(1 - r)), the larger for x <= 1/4
+        return r / (1 + jnp.sqrt(1 - r)), jnp.sqrt(x), x <= 0.25
     if shape == "square":
-        return r * (1 + x), x * x
+        return r * (1 + x), x * x, x * x <= r * (1 + x)
     raise ValueError(f"unknown shape {shape!r}")
 
 
@@ -92,8 +94,7 @@ def interpolate(
         assert log_ratio is not None
         near_end = end * jnp.exp(-r * log_ratio)
         return jnp.where(x <= r, start * jnp.exp(x * log_ratio), near_end)
-    w, v = _weights(shape, x, r)
-    near_start = v <= w
+    w, v, near_start = _weights(shape, x, r)
     if exponent is not None:  # w ** p, and 1 - w ** p without cancellation (finite gradients)
         powered = w**exponent, -jnp.expm1(exponent * jnp.log1p(-jnp.where(near_start, v, 0.0)))
         w, v = (_unless_one(exponent, a, b) for a, b in zip((w, v), powered, strict=True))
@@ -160,7 +161,7 @@ def search(table: jax.Array, step: jax.Array) -> jax.Array:
     """How many entries of the sorted integer ``table`` are ``<= step``.
 
     Branch-free (no ``while``, no ``conditional``): for up to 32 entries a
-    comparison with every entry and a sum; for larger tables a descent of
+    comparison with every entry, summed; for larger tables a descent of
     ``L = ceil(log2(n + 1))`` gathers through the table in breadth-first
     (Eytzinger) order, padded to ``2**L - 1`` entries with the largest integer:
     node ``i`` has children ``2i`` and ``2i + 1``, and the leaf reached,
@@ -168,8 +169,11 @@ def search(table: jax.Array, step: jax.Array) -> jax.Array:
     """
     table = jnp.asarray(table)
     n = table.shape[-1]
-    if n <= 32:
-        return jnp.sum(table <= step[..., None], axis=-1, dtype=jnp.int32)
+    if n <= 32:  # added up element by element: a reduction would end the step's fusion
+        count = jnp.zeros(step.shape, jnp.int32)
+        for i in range(n):
+            count = count + (table[i] <= step).astype(jnp.int32)
+        return count
     levels = int(n).bit_length()
     padded = jnp.concatenate([table, jnp.full(2**levels - 1 - n, jnp.iinfo(table.dtype).max, table.dtype)])
     i = np.maximum(np.arange(2**levels), 1)  # position 0 repeats the root (never read)
@@ -179,6 +183,16 @@ def search(table: jax.Array, step: jax.Array) -> jax.Array:
     for _ in range(levels):
         node = 2 * node + (tree[node] <= step).astype(jnp.int32)
     return jnp.minimum(node - 2**levels, n)
+
+
+def pick(table: jax.Array, i: jax.Array) -> jax.Array:
+    """``table[i]`` for indices ``i`` in range. From up to 33 entries (a small table's values), a
+    selection among them: a gather in the step's loop keeps XLA:CPU from vectorizing it (a
+    ``search`` of 32 entries and a gather take 4x the time of a search and a selection)."""
+    table = jnp.asarray(table)
+    if table.shape[0] > 33:
+        return table[i]
+    return functools.reduce(lambda out, j: jnp.where(i == j, table[j], out), range(1, table.shape[0]), table[0])
 
 
 def exp_words(rate: Any, xp: Any) -> Any:

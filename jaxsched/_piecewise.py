@@ -9,7 +9,7 @@ from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
-from jaxsched._math import interpolate, search
+from jaxsched._math import interpolate, pick, search
 
 
 class _Table(Schedule):
@@ -27,7 +27,7 @@ class _Table(Schedule):
 class PiecewiseConstant(_Table):
     def _value(self, step: jax.Array) -> jax.Array:
         # jnp: leaves may be NumPy (a traced schedule with concrete tables) and the index traced.
-        return jnp.asarray(self.values)[search(self.boundaries, step)]
+        return pick(self.values, search(self.boundaries, step))
 
 
 @register(PiecewiseConstant)
@@ -38,7 +38,7 @@ def piecewise_constant(*, boundaries: Sequence[int] | ArrayLike, values: Sequenc
     ``boundaries[i-1] <= t < boundaries[i]``, and ``values[-1]`` from the last
     boundary on. Evaluation is branch-free: a comparison with each of the
     ``n`` boundaries (up to 32) or an unrolled descent of ``ceil(log2(n + 1))``
-    gathers, then a gather.
+    gathers, then a selection among the values (a gather beyond 32).
 
     Args:
         boundaries: strictly increasing, non-negative steps.
@@ -69,7 +69,8 @@ class PiecewiseInterpolate(_Table):
         # The segment [b[i-1], b[i]] that holds the step, clamped to the
         # first and last segments (held before and after).
         i = jnp.clip(search(b, step), 1, n - 1)
-        return interpolate(v[i - 1], v[i], step - b[i - 1], b[i] - b[i - 1], self.shape)
+        start, end = pick(b, i - 1), pick(b, i)
+        return interpolate(pick(v, i - 1), pick(v, i), step - start, end - start, self.shape)
 
 
 @register(PiecewiseInterpolate)

@@ -32,6 +32,26 @@ def test_branch_free(make):
     assert loops == [], schedule
 
 
+STEPS = 100_003  # a size no hyperparameter has
+
+
+@pytest.mark.parametrize("make", params())
+def test_one_loop_over_the_steps(make):
+    """``jax.vmap(s)`` over an array of steps compiles to one loop (XLA:CPU's fusion): no array of the
+    steps' size is written out and read back between two parts of the arithmetic, which took a
+    schedule 2-3x as long. XLA ends a loop where a division, a root or a gather has two readers,
+    and where a reduction feeds the rest (sgdr, one_cycle, the 1-sqrt shapes and small tables did)."""
+    schedule = make()
+    steps = jnp.arange(STEPS, dtype=jnp.int32)
+    for program, args in [(lambda t: schedule(t), (steps,)), (lambda s, t: s(t), (schedule, steps))]:
+        hlo = jax.jit(jax.vmap(program, (None,) * (len(args) - 1) + (0,))).lower(*args).compile().as_text()
+        entry = hlo[hlo.index("\nENTRY") :].splitlines()[1:]
+        written = [line for line in entry if re.search(rf"= \S*\[{STEPS}\b", line) and "parameter(" not in line]
+        if len(written) > 1 and schedule.name in LOOPS_OUTSIDE_JAXSCHED:
+            pytest.xfail(f"{schedule.name}: JAX's threefry writes {len(written)} arrays")
+        assert len(written) == 1, (schedule, written)
+
+
 # Extra optimized-HLO instructions per parameter leaf that a schedule may add to a
 # step whose learning rate is a float: the schedule is computed once per step
 # (``_math.once``); each leaf only reads the result. Optax's schedules add 8-500.

@@ -67,8 +67,10 @@ def test_every_file_is_small():
 # -1 for one division path for int32 and int64; +2 for current_lr's one count check
 # (_concrete_count); 12 for the sine as a polynomial (cosine_shape: XLA's sine cost sgdr and
 # warmup_cosine about half a write of the result) and for partly traced schedules hidden from
-# constant folding (_eager.hidden: the same bits as the other paths). Lower this as code goes.
-CODE_LINE_BUDGET = 2552
+# constant folding (_eager.hidden: the same bits as the other paths); 9 for one loop over an
+# array of steps (_math.pick, the search's comparisons summed element by element, each root of
+# the 1-sqrt shape read once). Lower this as code goes.
+CODE_LINE_BUDGET = 2561
 
 
 def test_code_line_budget():
