@@ -22,7 +22,7 @@ from _common import calls, cases, check_same, fmt_ratio, fmt_us, interleaved, ra
 import jaxsched
 
 TABLE_SIZES = (32, 50, 500, 5_000, 50_000)
-NAMES = ("warmup_cosine", "piecewise_constant(50)", "exponential", "wsd", "sgdr(x2)", "join(20)")
+NAMES = ("warmup_cosine", "one_cycle", "piecewise_constant(50)", "exponential", "wsd", "sgdr(x2)", "join(20)")
 
 
 def main(argv=None) -> None:

@@ -89,7 +89,10 @@ def interpolate(
     with ``log_ratio = log(end / start)``.
     """
     done = jnp.clip(done, 0, length)
-    x, r = fraction(done, length), fraction(length - done, length)
+    # Each of x and r is read only where it is at most 1/2: neither needs fraction's exact 1 (nor its 0
+    # for an empty length, as done is 0 there), and the comparisons and selections are spared.
+    inv = 1 / jnp.maximum(length, 1).astype(jnp.float32)
+    x, r = done.astype(jnp.float32) * inv, (length - done).astype(jnp.float32) * inv
     if shape == "exponential":
         assert log_ratio is not None
         near_end = end * jnp.exp(-r * log_ratio)

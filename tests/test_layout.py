@@ -69,8 +69,9 @@ def test_every_file_is_small():
 # warmup_cosine about half a write of the result) and for partly traced schedules hidden from
 # constant folding (_eager.hidden: the same bits as the other paths); 9 for one loop over an
 # array of steps (_math.pick, the search's comparisons summed element by element, each root of
-# the 1-sqrt shape read once). Lower this as code goes.
-CODE_LINE_BUDGET = 2561
+# the 1-sqrt shape read once); 1 for interpolate's fractions without fraction's selections.
+# Lower this as code goes.
+CODE_LINE_BUDGET = 2562
 
 
 def test_code_line_budget():
