@@ -191,7 +191,7 @@ def search(table: jax.Array, step: jax.Array) -> jax.Array:
 def pick(table: jax.Array, i: jax.Array) -> jax.Array:
     """``table[i]`` for indices ``i`` in range. From up to 33 entries (a small table's values), a
     selection among them: a gather in the step's loop keeps XLA:CPU from vectorizing it (a
-    ``search`` of 32 entries and a gather take 4x the time of a search and a selection)."""
+    ``search`` of 32 entries and a gather took 3x the time of a search and a selection)."""
     table = jnp.asarray(table)
     if table.shape[0] > 33:
         return table[i]

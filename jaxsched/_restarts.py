@@ -77,7 +77,7 @@ class SGDR(WarmupConstant):
             i = jnp.where(equal, i, k.astype(s.dtype))
             into = jnp.where(equal, into, (g - 1 - edges[k]).astype(jnp.float32) + fracs[k, 0])  # s - S_k
             until = jnp.where(equal, until, (edges[k + 1] - g).astype(jnp.float32) + fracs[k + 1, 1])  # S_k+1 - s
-        # end + (peak_i - end) * 0.5 * (1 + cos(pi * done)): one sine, at the nearer end; exact at both.
+        # end + (p_i - end) * 0.5 * (1 + cos(pi * into / (into + until))): one sine, at the nearer end.
         peak = self.peak_value if self.decay_rate is None else self.peak_value * power(self.decay_rate, i)
         small = cosine_shape(jnp.minimum(into, until) / (into + until))
         value = blend(peak, self.end_value, small, small, into <= until)
