@@ -13,6 +13,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.core import Tracer
 
 from jaxsched import _core, _wide  # _core imports this module: its names are read when called
 
@@ -73,7 +74,7 @@ def hidden(schedule: "_core.Schedule") -> "_core.Schedule":
     packed ones are: a constant folded into the arithmetic changes its rounding (a product and a sum
     become one fused multiply-add), and the value would differ in its last bit from the other paths."""
     leaves, treedef = jax.tree_util.tree_flatten(schedule)
-    fixed = [i for i, x in enumerate(leaves) if not isinstance(x, jax.core.Tracer)]
+    fixed = [i for i, x in enumerate(leaves) if not isinstance(x, Tracer)]
     for i, x in zip(fixed, jax.lax.optimization_barrier([leaves[i] for i in fixed]), strict=True):
         leaves[i] = x
     return jax.tree_util.tree_unflatten(treedef, leaves)
