@@ -16,6 +16,7 @@ from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
+from jaxsched._math import pick
 
 
 class Join(Schedule):
@@ -58,12 +59,8 @@ def _one_of(children: list[Schedule], which: jax.Array, step: jax.Array) -> jax.
         return children[0]._at(step)
     treedef = jax.tree_util.tree_structure(children[0])
 
-    def pick(k: jax.Array, xs: tuple[jax.Array, ...]) -> jax.Array:
-        differ = [j for j in range(1, len(xs)) if xs[j] is not xs[0]]
-        return functools.reduce(lambda out, j: jnp.where(k == j, xs[j], out), differ, xs[0])
-
     def one(k: jax.Array, t: jax.Array) -> jax.Array:
-        leaves = [pick(k, xs) for xs in zip(*map(jax.tree_util.tree_leaves, children), strict=True)]
+        leaves = [pick(xs, k) for xs in zip(*map(jax.tree_util.tree_leaves, children), strict=True)]
         return jax.tree_util.tree_unflatten(treedef, leaves)._at(t)
 
     return jax.vmap(one)(which.ravel(), step.ravel()).reshape(step.shape)

@@ -70,8 +70,9 @@ def test_every_file_is_small():
 # constant folding (_eager.hidden: the same bits as the other paths); 9 for one loop over an
 # array of steps (_math.pick, the search's comparisons summed element by element, each root of
 # the 1-sqrt shape read once); 1 for interpolate's fractions without fraction's selections;
-# 1 for _eager's Tracer import. Lower this as code goes.
-CODE_LINE_BUDGET = 2563
+# 1 for _eager's Tracer import; 1 for join reading its children's leaves through _math.pick (one
+# selection chain, not two). Lower this as code goes.
+CODE_LINE_BUDGET = 2564
 
 
 def test_code_line_budget():
