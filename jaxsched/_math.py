@@ -78,7 +78,7 @@ def _weights(shape: str, x: jax.Array, r: jax.Array) -> tuple[jax.Array, jax.Arr
 
 def interpolate(
     start: jax.Array, end: jax.Array, done: jax.Array, length: jax.Array, shape: str = "linear",
-    exponent: jax.Array | None = None, log_ratio: jax.Array | None = None
+    exponent: jax.Array | None = None, log_ratio: jax.Array | None = None, inv: jax.Array | None = None
 ) -> jax.Array:  # fmt: skip
     """From ``start`` (``done <= 0``) to ``end`` (``done >= length``) along ``shape``.
 
@@ -86,12 +86,13 @@ def interpolate(
     of ``start`` at progress ``x``: ``linear`` 1 - x, ``cosine``
     0.5 (1 + cos(pi x)), ``1-sqrt`` 1 - sqrt(x), ``square`` 1 - x^2, raised to
     ``exponent`` if given; ``exponential`` is ``start * exp(x * log_ratio)``
-    with ``log_ratio = log(end / start)``.
+    with ``log_ratio = log(end / start)``. ``inv`` is ``reciprocal(length)``, when the
+    length is a selection of lengths whose reciprocals are known (a division per step costs more).
     """
     done = jnp.clip(done, 0, length)
     # Each of x and r is read only where it is at most 1/2: neither needs fraction's exact 1 (nor its 0
     # for an empty length, as done is 0 there), and the comparisons and selections are spared.
-    inv = 1 / jnp.maximum(length, 1).astype(jnp.float32)
+    inv = reciprocal(length) if inv is None else inv
     x, r = done.astype(jnp.float32) * inv, (length - done).astype(jnp.float32) * inv
     if shape == "exponential":
         assert log_ratio is not None
@@ -112,6 +113,11 @@ def _unless_one(p: jax.Array, at_one: jax.Array, powered: jax.Array) -> jax.Arra
 
 
 _unless_one.defjvp(lambda primals, tangents: (_unless_one(*primals), tangents[2]))
+
+
+def reciprocal(length: jax.Array) -> jax.Array:
+    """``1 / length`` in float32 for an integer length, 1 for an empty one."""
+    return 1 / jnp.maximum(length, 1).astype(jnp.float32)
 
 
 def blend(start: jax.Array, end: jax.Array, v: jax.Array, w: jax.Array, near_start: jax.Array) -> jax.Array:

@@ -9,7 +9,7 @@ from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
-from jaxsched._math import SHAPES, interpolate, warm
+from jaxsched._math import SHAPES, interpolate, reciprocal, warm
 
 
 class WarmupConstant(Schedule):
@@ -44,11 +44,27 @@ class WarmupLinear(WarmupConstant):
             T, w = (F.fmt(given[k]) for k in ("total_steps", "warmup_steps"))
             F.fail(self.name, f"total_steps ({T}) must be greater than warmup_steps ({w})")
 
+    def _decay(self) -> tuple[jax.Array, jax.Array]:
+        """The decay's first step and its length."""
+        w, T, d = self.warmup_steps, self.total_steps, self.decay_steps
+        return (w, T - w) if d is None else (T - d, d)
+
     def _after(self, step: jax.Array) -> jax.Array:
-        w, T, d, peak = self.warmup_steps, self.total_steps, self.decay_steps, self.peak_value
-        start, length = (w, T - w) if d is None else (T - d, d)
+        (start, length), peak = self._decay(), self.peak_value
         decayed = interpolate(peak, self.end_value, step - start, length, self.shape, self.exponent, self.log_ratio)
-        return decayed if d is None else jnp.where(step < start, peak, decayed)
+        return decayed if self.decay_steps is None else jnp.where(step < start, peak, decayed)
+
+    def _value(self, step: jax.Array) -> jax.Array:
+        if self.shape != "linear":
+            return super()._value(step)
+        # The linear warmup and the linear decay both run from the peak (done <= 0 between them): one
+        # interpolation, with the ends of the step's phase: half the arithmetic, the same bits (a zero peak
+        # aside, whose sign it drops).
+        (start, length), w, up = self._decay(), self.warmup_steps, step < self.warmup_steps
+        return interpolate(
+            self.peak_value, jnp.where(up, self.init_value, self.end_value), jnp.where(up, w - step, step - start),
+            jnp.where(up, w, length), inv=jnp.where(up, reciprocal(w), reciprocal(length))
+        )  # fmt: skip
 
     def _phases(self, until: int) -> list[Any]:
         decay_start = [] if self.decay_steps is None else self.total_steps - self.decay_steps

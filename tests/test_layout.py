@@ -71,8 +71,10 @@ def test_every_file_is_small():
 # array of steps (_math.pick, the search's comparisons summed element by element, each root of
 # the 1-sqrt shape read once); 1 for interpolate's fractions without fraction's selections;
 # 1 for _eager's Tracer import; 1 for join reading its children's leaves through _math.pick (one
-# selection chain, not two). Lower this as code goes.
-CODE_LINE_BUDGET = 2564
+# selection chain, not two); 12 for a linear warmup and a linear decay evaluated as one
+# interpolation (WarmupLinear._value: half the arithmetic per step for wsd and warmup_linear).
+# Lower this as code goes.
+CODE_LINE_BUDGET = 2576
 
 
 def test_code_line_budget():
