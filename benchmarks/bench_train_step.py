@@ -153,6 +153,11 @@ def hlo_cells(res: dict, base: dict) -> list[str]:
     return [f"{slope(LEAVES, extra):+.1f}", f"{extra[0]:+d}", f"{w}/{c}"]
 
 
+def by_count(count: jax.Array) -> jax.Array:
+    """The least a schedule can be: a learning rate computed from the step count, nothing else."""
+    return count.astype(jnp.float32) * 3e-9
+
+
 def stateless_tables(args) -> None:
     schedules = cases()
     for name, ours, theirs in schedules:
@@ -167,7 +172,7 @@ def stateless_tables(args) -> None:
             0,  # compile times: see the first table (the whole default run stays near 2 minutes)
         ),
     ):
-        variants = {"float": Variant(base_opt)}
+        variants = {"float": Variant(base_opt), "by count": Variant(lambda w=wrap: w(learning_rate=by_count))}
         for name, ours, theirs in schedules:
             variants[f"{name}/jaxsched"] = Variant(lambda s=ours, w=wrap: w(learning_rate=s))
             variants[f"{name}/optax"] = Variant(lambda s=theirs, w=wrap: w(learning_rate=s))
@@ -209,6 +214,13 @@ def stateless_tables(args) -> None:
         ratio_cols = ["js compile/float", "optax compile/float"] if compile_rounds else []
         ratio_cols += ["js step/float", "optax step/float"]
         table(header + ratio_cols, [22, 11, 6, 4, 14, 6, 4] + [22] * len(ratio_cols), rows)
+        ref, what = res["by count"], ("compile", "step") if compile_rounds else ("step",)
+        print(
+            "reference, what any schedule costs in this step (learning_rate=lambda count: count * 3e-9): "
+            f"HLO/leaf {hlo_cells(ref, base)[0]}, "
+            + ", ".join(f"{w}/float {fmt_ratio(ratios(ref[w], base[w])).strip()}" for w in what)
+        )
+        print()
 
 
 class _Idle:
