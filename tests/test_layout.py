@@ -72,9 +72,10 @@ def test_every_file_is_small():
 # the 1-sqrt shape read once); 1 for interpolate's fractions without fraction's selections;
 # 1 for _eager's Tracer import; 1 for join reading its children's leaves through _math.pick (one
 # selection chain, not two); 12 for a linear warmup and a linear decay evaluated as one
-# interpolation (WarmupLinear._value: half the arithmetic per step for wsd and warmup_linear).
-# Lower this as code goes.
-CODE_LINE_BUDGET = 2576
+# interpolation (WarmupLinear._value: half the arithmetic per step for wsd and warmup_linear);
+# 2 for join evaluating one step without a vmap over one element (its program 365 -> 302
+# instructions). Lower this as code goes.
+CODE_LINE_BUDGET = 2578
 
 
 def test_code_line_budget():
