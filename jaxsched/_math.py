@@ -23,6 +23,11 @@ WARMUP_SHAPES = ("linear", "cosine", "1-sqrt")
 _LOG_MAX = float(np.nextafter(np.float32(np.log(np.finfo(np.float32).max)), np.float32(0)))  # exp below is finite
 
 
+def reciprocal(length: jax.Array) -> jax.Array:
+    """``1 / length`` in float32 for an integer length, 1 for an empty one."""
+    return 1 / jnp.maximum(length, 1).astype(jnp.float32)
+
+
 def fraction(num: jax.Array, den: jax.Array) -> jax.Array:
     """``num / den`` in float32 from exact integer operands; 0 where ``den`` is 0.
 
@@ -31,8 +36,7 @@ def fraction(num: jax.Array, den: jax.Array) -> jax.Array:
     to agree to the bit (and it keeps a vmap fast). Exactly 1 where
     ``num == den`` (2021 * (1/2021) is 0.99999994).
     """
-    den_safe = jnp.maximum(den, 1)
-    frac = jnp.asarray(num).astype(jnp.float32) * (1 / jnp.asarray(den_safe).astype(jnp.float32))
+    frac = jnp.asarray(num).astype(jnp.float32) * reciprocal(den)
     return jnp.where(den > 0, jnp.where(num == den, jnp.float32(1.0), frac), jnp.float32(0.0))
 
 
@@ -113,11 +117,6 @@ def _unless_one(p: jax.Array, at_one: jax.Array, powered: jax.Array) -> jax.Arra
 
 
 _unless_one.defjvp(lambda primals, tangents: (_unless_one(*primals), tangents[2]))
-
-
-def reciprocal(length: jax.Array) -> jax.Array:
-    """``1 / length`` in float32 for an integer length, 1 for an empty one."""
-    return 1 / jnp.maximum(length, 1).astype(jnp.float32)
 
 
 def blend(start: jax.Array, end: jax.Array, v: jax.Array, w: jax.Array, near_start: jax.Array) -> jax.Array:
