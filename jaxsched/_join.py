@@ -5,7 +5,6 @@ and children alike (one tree structure) are evaluated once, on the active
 child's hyperparameters, so a join of twenty cosines costs about one cosine.
 """
 
-import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,7 +15,6 @@ from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
 from jaxsched._core import Schedule, register
-from jaxsched._math import pick
 
 
 class Join(Schedule):
@@ -29,20 +27,25 @@ class Join(Schedule):
             F.fail(self.name, f"boundaries must have one entry fewer than schedules ({n}), got {got}")
 
     def _value(self, step: jax.Array) -> jax.Array:
-        index, start = jnp.int32(0), jnp.zeros_like(step)  # the active segment: it starts at the last boundary passed
+        if step.ndim:  # elementwise: a child's table leaf is picked per step inside the loop, never broadcast
+            return jax.vmap(self._value)(step.ravel()).reshape(step.shape)
+        start, past = jnp.zeros_like(step), []  # past[k]: segment k + 1 has started
         for bound in self.boundaries.astype(step.dtype):  # elementwise, unrolled: one fusion with the value
-            index, start = jnp.where(bound <= step, index + 1, index), jnp.where(bound <= step, bound, start)
-        alike: dict[Any, list[int]] = {}  # the children by tree structure and leaf shapes: each kind evaluated once
+            past.append(bound <= step)
+            start = jnp.where(past[-1], bound, start)
+        kinds: dict[Any, list[int]] = {}  # the children by tree structure and leaf shapes: each kind evaluated once
         for k, child in enumerate(self.schedules):
             leaves, treedef = jax.tree_util.tree_flatten(child)
-            alike.setdefault((treedef, *((jnp.shape(x), jnp.result_type(x)) for x in leaves)), []).append(k)
-        picked = []  # (which member is active, -1 if none; the value of the active member)
-        for members in alike.values():
-            position = np.full(len(self.schedules), -1, np.int32)
-            position[members] = np.arange(len(members))
-            which = index if len(members) == len(self.schedules) else jnp.asarray(position)[index]
-            picked.append((which, _one_of([self.schedules[k] for k in members], which, step - start)))
-        return functools.reduce(lambda out, wv: jnp.where(wv[0] >= 0, wv[1], out), picked[1:], picked[0][1])
+            kinds.setdefault((treedef, *((jnp.shape(x), jnp.result_type(x)) for x in leaves)), []).append(k)
+        kind = {k: key for key, members in kinds.items() for k in members}
+        value = {  # each kind on the leaves of its last member started (the others' values are not read)
+            key: _latest([self.schedules[k] for k in members], [past[k - 1] for k in members[1:]])._at(step - start)
+            for key, members in kinds.items()
+        }
+        out = value[kind[0]]
+        for k in range(1, len(self.schedules)):  # the active kind's value, selected where the kind changes
+            out = out if kind[k] == kind[k - 1] else jnp.where(past[k - 1], value[kind[k]], out)
+        return out
 
     def _phases(self, until: int) -> list[Any]:
         starts = [0, *np.asarray(self.boundaries, np.int64)]
@@ -51,21 +54,15 @@ class Join(Schedule):
         ]
 
 
-def _one_of(children: list[Schedule], which: jax.Array, step: jax.Array) -> jax.Array:
-    """``children[which]`` at ``step``, element by element, for children of one tree structure: one
-    evaluation whatever their number, on the active child's leaves. A leaf that every child shares (one
-    packed value, ``_eager.pack``) is taken as it is; the others are selected by ``which``."""
-    if len(children) == 1:
-        return children[0]._at(step)
-    treedef = jax.tree_util.tree_structure(children[0])
-
-    def one(k: jax.Array, t: jax.Array) -> jax.Array:
-        leaves = [pick(xs, k) for xs in zip(*map(jax.tree_util.tree_leaves, children), strict=True)]
-        return jax.tree_util.tree_unflatten(treedef, leaves)._at(t)
-
-    if not step.ndim:  # one step (a training step's, or an element of a caller's vmap): no vmap over one
-        return one(which, step)  # element, whose shape-[1] copies took a join of 20 about 5% longer to compile
-    return jax.vmap(one)(which.ravel(), step.ravel()).reshape(step.shape)
+def _latest(children: list[Schedule], started: list[jax.Array]) -> Schedule:
+    """The last of ``children`` (one tree structure) whose start has passed (``started[j - 1]`` for
+    child ``j``; the first has always started): each leaf selected along the boundaries' comparisons,
+    skipping a leaf equal to the one before (the same object: one packed value, ``_eager.pack``)."""
+    leaves = list(map(jax.tree_util.tree_leaves, children))
+    picked = leaves[0]
+    for now, before, past in zip(leaves[1:], leaves[:-1], started, strict=True):
+        picked = [p if x is y else jnp.where(past, x, p) for p, x, y in zip(picked, now, before, strict=True)]
+    return jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(children[0]), picked)
 
 
 @register(Join)

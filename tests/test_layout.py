@@ -74,8 +74,9 @@ def test_every_file_is_small():
 # selection chain, not two); 12 for a linear warmup and a linear decay evaluated as one
 # interpolation (WarmupLinear._value: half the arithmetic per step for wsd and warmup_linear);
 # 2 for join evaluating one step without a vmap over one element (its program 365 -> 302
-# instructions); -1 for fraction reading _math.reciprocal. Lower this as code goes.
-CODE_LINE_BUDGET = 2577
+# instructions); -1 for fraction reading _math.reciprocal; -1 for join selecting its children's
+# leaves along the boundaries' comparisons (no segment index). Lower this as code goes.
+CODE_LINE_BUDGET = 2576
 
 
 def test_code_line_budget():
