@@ -37,7 +37,7 @@ class _Structure:
 def pack(schedule: "_core.Schedule") -> tuple[Callable[..., jax.Array], jax.Array]:
     """The compiled program of the schedule's structure and its leaves as one array of int32 words
     (a float32 leaf bitcast), so that an eager call passes two arguments and no static one."""
-    leaves, treedef = jax.tree_util.tree_flatten(_wide.rebuild(schedule, _unless_neutral))
+    leaves, treedef = jax.tree_util.tree_flatten(_wide.rebuild(schedule, _unless_neutral, eager=True))
     words: list[np.ndarray] = []
     layout, seen = [], {}
     for leaf in leaves:

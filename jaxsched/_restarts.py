@@ -9,6 +9,7 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from jaxsched import _fields as F
+from jaxsched import _wide
 from jaxsched._core import Schedule, register
 from jaxsched._math import blend, cosine_shape, divide, every, power
 from jaxsched._warmup import WarmupConstant
@@ -63,20 +64,10 @@ class SGDR(WarmupConstant):
 
     def _after(self, step: jax.Array) -> jax.Array:
         s, c = jnp.maximum(step - self.warmup_steps, 0), self.cycle_steps
-        i, part = divide(s, c)  # equal cycles: integers
-        into, until = part.astype(jnp.float32), (c - part).astype(jnp.float32)
-        if self.cycle_mult is not None:  # growing cycles (a multiplier of 1 selects the equal ones)
-            edges, fracs = jnp.asarray(self.edges), jnp.asarray(self.fracs)
-            # Cycle k with edges[k] <= s - 1 < edges[k + 1], from the float32 estimate
-            # log(1 + s (m - 1) / c) / log(m) (off by one at most: checked against the exact table).
-            m, g = jnp.maximum(self.cycle_mult[..., 0], MULT_MIN), jnp.minimum(s, edges[-1])  # held past the table
-            guess = jnp.log1p(g.astype(jnp.float32) * ((m - 1) / c.astype(jnp.float32))) / jnp.log(m)
-            k = jnp.clip(jnp.floor(guess), 1, CYCLES - 2).astype(jnp.int32)  # an int32 index, also when wide
-            k = k + (edges[k + 1] <= g - 1).astype(jnp.int32) - (edges[k] > g - 1).astype(jnp.int32)
-            equal = self.cycle_mult[..., 0] == 1
-            i = jnp.where(equal, i, k.astype(s.dtype))
-            into = jnp.where(equal, into, (g - 1 - edges[k]).astype(jnp.float32) + fracs[k, 0])  # s - S_k
-            until = jnp.where(equal, until, (edges[k + 1] - g).astype(jnp.float32) + fracs[k + 1, 1])  # S_k+1 - s
+        i, into, until = _equal(s, c) if self.cycle_mult is None else self._growing(s, c)
+        if self.cycle_mult is not None and not _wide.eager(self):  # a multiplier of 1 selects the equal cycles
+            equal = self.cycle_mult[..., 0] == 1  # (never 1 in the eager program: None there)
+            i, into, until = (jnp.where(equal, a, b) for a, b in zip(_equal(s, c), (i, into, until), strict=True))
         # end + (p_i - end) * 0.5 * (1 + cos(pi * into / (into + until))): one sine, at the nearer end.
         peak = self.peak_value if self.decay_rate is None else self.peak_value * power(self.decay_rate, i)
         small = cosine_shape(jnp.minimum(into, until) / (into + until))
@@ -85,10 +76,28 @@ class SGDR(WarmupConstant):
             value = jnp.where(i >= self.cycle_limit, self.end_value, value)
         return value
 
+    def _growing(self, s: jax.Array, c: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
+        """The cycle of step ``s`` and the steps into it and until the next, in growing cycles."""
+        edges, fracs = jnp.asarray(self.edges), jnp.asarray(self.fracs)
+        # Cycle k with edges[k] <= s - 1 < edges[k + 1], from the float32 estimate
+        # log(1 + s (m - 1) / c) / log(m) (off by one at most: checked against the exact table).
+        m, g = jnp.maximum(self.cycle_mult[..., 0], MULT_MIN), jnp.minimum(s, edges[-1])  # held past the table
+        guess = jnp.log1p(g.astype(jnp.float32) * ((m - 1) / c.astype(jnp.float32))) / jnp.log(m)
+        k = jnp.clip(jnp.floor(guess), 1, CYCLES - 2).astype(jnp.int32)  # an int32 index, also when wide
+        k = k + (edges[k + 1] <= g - 1).astype(jnp.int32) - (edges[k] > g - 1).astype(jnp.int32)
+        into = (g - 1 - edges[k]).astype(jnp.float32) + fracs[k, 0]  # s - S_k
+        return k.astype(s.dtype), into, (edges[k + 1] - g).astype(jnp.float32) + fracs[k + 1, 1]  # S_k+1 - s
+
     def _phases(self, until: int) -> list[Any]:
         w, equal = int(self.warmup_steps), F.as_float(self.cycle_mult) == 1
         starts = every(self.cycle_steps, until) if equal else np.unique(self.edges[1:].astype(np.int64) + 1)[:1000]
         return [w, w + starts[: None if self.cycle_limit is None else int(self.cycle_limit)]]
+
+
+def _equal(s: jax.Array, c: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """The cycle of step ``s`` and the steps into it and until the next, in cycles of ``c`` steps."""
+    i, part = divide(s, c)
+    return i, part.astype(jnp.float32), (c - part).astype(jnp.float32)
 
 
 @register(SGDR)

@@ -35,15 +35,22 @@ def context(wide: bool) -> Any:
 _NOTHING = contextlib.nullcontext()  # reusable
 
 
-def layout(x: Any) -> tuple[tuple[str, ...], bool]:
-    """The fields of schedule ``x`` held as int64 (beyond int32, or declared ``_long``) and whether
-    it or a child evaluates wide; computed once from the concrete fields, carried by its tree structure."""
+def layout(x: Any) -> tuple[tuple[str, ...], bool, bool]:
+    """The fields of schedule ``x`` held as int64 (beyond int32, or declared ``_long``), whether it or a
+    child evaluates wide, and whether it is the eager program's (``rebuild``'s ``eager``); computed once
+    from the concrete fields, carried by its tree structure."""
     found = x.__dict__.get("_layout")
     if found is None:
         split = tuple(k for k in x._data if k in x._long or is_int64(x.__dict__.get(k)))
-        found = (split, bool(split) or x._wide_steps() or any(is_wide(c) for c in _children(x)))
+        found = (split, bool(split) or x._wide_steps() or any(is_wide(c) for c in _children(x)), False)
         object.__setattr__(x, "_layout", found)
     return found
+
+
+def eager(x: Any) -> bool:
+    """Whether schedule ``x`` is evaluated by the eager program, whose neutral values are None
+    (``_eager._unless_neutral``): a field that may be neutral, if present, is not."""
+    return layout(x)[2]
 
 
 def in_words(x: Any, name: str) -> bool:
@@ -89,17 +96,20 @@ def int_step(step: jax.Array, wide: bool) -> jax.Array:
     raise TypeError(f"step must be an integer or a float, got dtype {step.dtype}")
 
 
-def rebuild(x: Any, value: Callable[[Any, str, Any], Any], wide: bool = False) -> Any:
+def rebuild(x: Any, value: Callable[[Any, str, Any], Any], wide: bool = False, eager: bool = False) -> Any:
     """A copy of schedule ``x`` and its children in which each present field ``k`` of a node that is
-    not a schedule holds ``value(node, k, v)``; ``wide``: the copies evaluate wide (words joined)."""
+    not a schedule holds ``value(node, k, v)``; ``wide``: the copies evaluate wide (words joined);
+    ``eager``: they are the eager program's."""
+    split, was_wide, was_eager = layout(x)
     obj = object.__new__(type(x))
-    obj.__dict__.update({k: getattr(x, k) for k in x._static}, _layout=((), True) if wide else layout(x))
+    found = ((), True, was_eager) if wide else (split, was_wide, eager)
+    obj.__dict__.update({k: getattr(x, k) for k in x._static}, _layout=found)
     for k in x._data:
         v = getattr(x, k)
         if hasattr(v, "_data"):  # a child schedule
-            v = rebuild(v, value, wide)
+            v = rebuild(v, value, wide, eager)
         elif isinstance(v, tuple):
-            v = tuple(rebuild(c, value, wide) for c in v)
+            v = tuple(rebuild(c, value, wide, eager) for c in v)
         elif v is not None:
             v = value(x, k, v)
         obj.__dict__[k] = v

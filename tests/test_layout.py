@@ -75,8 +75,10 @@ def test_every_file_is_small():
 # interpolation (WarmupLinear._value: half the arithmetic per step for wsd and warmup_linear);
 # 2 for join evaluating one step without a vmap over one element (its program 365 -> 302
 # instructions); -1 for fraction reading _math.reciprocal; -1 for join selecting its children's
-# leaves along the boundaries' comparisons (no segment index). Lower this as code goes.
-CODE_LINE_BUDGET = 2576
+# leaves along the boundaries' comparisons (no segment index); 8 for the eager program's flag in
+# the layout (_wide.eager: sgdr's growing cycles skip the equal cycles' division there, a quarter
+# of its time over an array of steps). Lower this as code goes.
+CODE_LINE_BUDGET = 2584
 
 
 def test_code_line_budget():

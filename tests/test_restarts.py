@@ -10,7 +10,15 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from helpers import INT32_MAX, assert_matches, assert_one_trace, assert_traced_construction, key_steps, padded
+from helpers import (
+    INT32_MAX,
+    assert_matches,
+    assert_one_trace,
+    assert_traced_construction,
+    instructions,
+    key_steps,
+    padded,
+)
 
 import jaxsched
 
@@ -194,6 +202,17 @@ def test_vmap_over_multipliers():
     got = np.asarray(jax.vmap(lambda sch: sch(25))(stack))
     want = [float(jaxsched.sgdr(peak_value=1.0, cycle_steps=10, cycle_mult=m)(25)) for m in (1, 2, 1.5)]
     np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def test_eager_program_skips_the_equal_cycles():
+    """In the eager program a multiplier of 1 is None, so a present one grows the cycles: the equal
+    cycles' division is not computed there, as it is for a schedule passed traced (whose multiplier
+    may be 1). The values are the same."""
+    s = jaxsched.sgdr(peak_value=1.0, cycle_steps=10, cycle_mult=1.5)
+    steps = jnp.arange(2000, dtype=jnp.int32)
+    eager, traced = instructions(lambda t: s(t), steps), instructions(lambda x, t: x(t), s, steps)
+    assert eager + 40 < traced, (eager, traced)
+    np.testing.assert_array_equal(s(steps), jax.jit(lambda x, t: x(t))(s, steps))
 
 
 def test_gradients_are_finite():
