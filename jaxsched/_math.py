@@ -194,18 +194,13 @@ def search(table: jax.Array, step: jax.Array) -> jax.Array:
 
 
 def pick(table: Any, i: jax.Array) -> jax.Array:
-    """``table[i]`` for indices ``i`` in range, from an array or a sequence of values. From up to 33
-    entries (a small table's values, a join's children's leaves), a selection among them, skipping
-    an entry that is the first one (the same object): a gather in the step's loop keeps XLA:CPU
-    from vectorizing it (a ``search`` of 32 entries and a gather took 3x the time of a search and
-    a selection)."""
-    if not isinstance(table, (list, tuple)):
-        table = jnp.asarray(table)
-        if table.shape[0] > 33:
-            return table[i]
-        table = [table[j] for j in range(table.shape[0])]
-    others = [j for j in range(1, len(table)) if table[j] is not table[0]]
-    return functools.reduce(lambda out, j: jnp.where(i == j, table[j], out), others, table[0])
+    """``table[i]`` for indices ``i`` in range. From up to 33 entries (a small table's values), a
+    selection among them: a gather in the step's loop keeps XLA:CPU from vectorizing it (a
+    ``search`` of 32 entries and a gather took 3x the time of a search and a selection)."""
+    table = jnp.asarray(table)
+    if table.shape[0] > 33:
+        return table[i]
+    return functools.reduce(lambda out, j: jnp.where(i == j, table[j], out), range(1, table.shape[0]), table[0])
 
 
 def exp_words(rate: Any, xp: Any) -> Any:
