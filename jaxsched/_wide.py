@@ -99,10 +99,10 @@ def int_step(step: jax.Array, wide: bool) -> jax.Array:
 def rebuild(x: Any, value: Callable[[Any, str, Any], Any], wide: bool = False, eager: bool = False) -> Any:
     """A copy of schedule ``x`` and its children in which each present field ``k`` of a node that is
     not a schedule holds ``value(node, k, v)``; ``wide``: the copies evaluate wide (words joined);
-    ``eager``: they are the eager program's."""
+    ``eager``: they are the eager program's (as are the copies of one)."""
     split, was_wide, was_eager = layout(x)
+    found = (*(((), True) if wide else (split, was_wide)), eager or was_eager)
     obj = object.__new__(type(x))
-    found = ((), True, was_eager) if wide else (split, was_wide, eager)
     obj.__dict__.update({k: getattr(x, k) for k in x._static}, _layout=found)
     for k in x._data:
         v = getattr(x, k)
