@@ -266,12 +266,13 @@ def power(leaf: jax.Array, exponent: jax.Array) -> jax.Array:
 
 
 @custom_vmap
-def _sorted_pair(v: jax.Array) -> jax.Array:
-    bits = jax.lax.bitcast_convert_type(v, jnp.int32)  # an integer sort: the cheapest comparator
-    return jax.lax.bitcast_convert_type(jax.lax.sort(jnp.stack([bits, bits]))[0], jnp.float32)
+def _once(v: jax.Array) -> jax.Array:
+    bits = jax.lax.bitcast_convert_type(v, jnp.int32)  # integers: every bit kept (a float division flushes subnormals)
+    by_one, sort = lambda b: jax.lax.div(b, (b | 1) & 1), lambda b: jax.lax.sort(jnp.stack([b, b]))[0]
+    return jax.lax.bitcast_convert_type(jax.lax.platform_dependent(bits, cpu=by_one, default=sort), jnp.float32)
 
 
-@_sorted_pair.def_vmap
+@_once.def_vmap
 def _(axis_size: int, in_batched: list[bool], v: jax.Array) -> tuple[jax.Array, bool]:
     return v, in_batched[0]  # a batch of values (a vmap sweep) is one array already
 
@@ -281,11 +282,15 @@ def once(v: jax.Array) -> jax.Array:
     """A float32 scalar ``v`` unchanged (every bit), but computed once per compiled step.
 
     XLA copies a cheap scalar formula into every fusion that consumes it: a
-    learning rate would be recomputed for each parameter leaf. A sort cannot
-    be fused into a consumer, so the formula ends at the sort of ``[v, v]`` (its bits);
-    consumers read its first element. Under ``vmap`` it is the identity.
+    learning rate would be recomputed for each parameter leaf. It copies no
+    division, and fuses the formula into it. On CPU the formula ends in an
+    integer division of its bits by ``(bits | 1) & 1``, a 1 that XLA does not
+    fold (a sort would cost a runtime call in every step there). Elsewhere (a
+    GPU fuses by its own cost model) it ends in a sort of ``[bits, bits]``,
+    which no backend fuses into a consumer. Consumers read the one result.
+    Under ``vmap`` it is the identity.
     """
-    return _sorted_pair(v)
+    return _once(v)
 
 
 once.defjvp(lambda primals, tangents: (once(*primals), tangents[0]))
