@@ -71,9 +71,12 @@ def test_join_matches_optax(parts, boundaries):
 
 
 def _primitives(jaxpr):
+    """The primitives of ``jaxpr`` and its inner jaxprs; a ``cond`` on the platform
+    (``once``'s ``lax.platform_dependent``) is not one: lowering keeps the backend's branch only."""
     names = set()
     for eqn in jaxpr.eqns:
-        names.add(eqn.primitive.name)
+        if not eqn.params.get("branches_platforms"):
+            names.add(eqn.primitive.name)
         for param in eqn.params.values():
             for j in param if isinstance(param, (list, tuple)) else [param]:
                 inner = getattr(j, "jaxpr", None)
