@@ -58,7 +58,7 @@ def test_one_loop_over_the_steps(make):
 # Extra optimized-HLO instructions per parameter leaf that a schedule may add to a
 # step whose learning rate is a float: the schedule is computed once per step
 # (``_math.once``); each leaf only reads the result (1 instruction on CPU, where
-# the formula ends in a division; 3 with the sort of other backends). Optax's add 8-500.
+# the formula ends in a division; 3 on CPU with the sort that other backends get). Optax's add 8-500.
 PER_LEAF_BOUND = 2 if jax.default_backend() == "cpu" else 6
 
 
