@@ -101,7 +101,7 @@ def rebuild(x: Any, value: Callable[[Any, str, Any], Any], wide: bool = False, e
     not a schedule holds ``value(node, k, v)``; ``wide``: the copies evaluate wide (words joined);
     ``eager``: they are the eager program's (as are the copies of one)."""
     split, was_wide, was_eager = layout(x)
-    found = (*(((), True) if wide else (split, was_wide)), eager or was_eager)
+    found = (() if wide else split, wide or was_wide, eager or was_eager)
     obj = object.__new__(type(x))
     obj.__dict__.update({k: getattr(x, k) for k in x._static}, _layout=found)
     for k in x._data:
