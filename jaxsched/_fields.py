@@ -131,7 +131,7 @@ class Kind:
     choices: tuple[str, ...] = ()
     repeats: bool = False  # boundaries: a step may appear twice
     empty: bool = False  # boundaries: none at all is fine
-    neutral: float | None = None  # values: one that changes nothing (the eager program skips its arithmetic)
+    neutral: float | None = None  # values, lengths: one that changes nothing (the eager program skips its arithmetic)
 
     def convert(self, fn: str, name: str, x: Any) -> Any:
         if x is None and self.optional:
@@ -230,9 +230,11 @@ def value(default: Any = _NO, *, neutral: bool = False, **options: Any) -> Any:
     return field(Kind("value", optional=default is None, neutral=default if neutral else None, **options), default)
 
 
-def length(default: Any = _NO, *, minimum: int = 0) -> Any:
-    """A whole number of steps in ``[minimum, 2**53]``, stored as int32 (int64 beyond int32)."""
-    return field(Kind("length", optional=default is None, minimum=minimum), default)
+def length(default: Any = _NO, *, minimum: int = 0, neutral: bool = False) -> Any:
+    """A whole number of steps in ``[minimum, 2**53]``, stored as int32 (int64 beyond int32); ``neutral``:
+    the default changes nothing (no warmup), so the eager program passes None for it, as for a value."""
+    kind = Kind("length", optional=default is None, minimum=minimum, neutral=default if neutral else None)
+    return field(kind, default)
 
 
 def boundaries(*, repeats: bool = False, empty: bool = False) -> Any:

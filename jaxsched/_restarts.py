@@ -39,7 +39,7 @@ class SGDR(WarmupConstant):
     end_value: jax.Array = F.value(0.0)
     decay_rate: jax.Array | None = F.value(1.0, interval="(0, 1]", precise=True, neutral=True)
     cycle_limit: jax.Array | None = F.length(None, minimum=1)
-    warmup_steps: jax.Array = F.length(0)
+    warmup_steps: jax.Array = F.length(0, neutral=True)  # None in the eager program: no warmup
     # Growing cycles: cycle i starts at the real step S_i and holds the steps
     # edges[i] + 1 .. edges[i + 1] (capped at 2**53; 2**31 - 1 when traced); fracs[i] holds
     # edges[i] + 1 - S_i and S_i - edges[i], each exact.
@@ -62,8 +62,11 @@ class SGDR(WarmupConstant):
         words = xp.stack([xp.zeros_like(edges), edges], -1).astype(xp.int32)  # as a concrete table is flattened
         return {"edges": words, "fracs": xp.stack([edges + 1 - starts, starts - edges], -1)}
 
+    def _value(self, step: jax.Array) -> jax.Array:  # without a warmup, none to compute
+        return self._after(step) if self.warmup_steps is None else super()._value(step)
+
     def _after(self, step: jax.Array) -> jax.Array:
-        s, c = jnp.maximum(step - self.warmup_steps, 0), self.cycle_steps
+        s, c = step if self.warmup_steps is None else jnp.maximum(step - self.warmup_steps, 0), self.cycle_steps
         i, into, until = _equal(s, c) if self.cycle_mult is None else self._growing(s, c)
         if self.cycle_mult is not None and not _wide.eager(self):  # a multiplier of 1 selects the equal cycles
             equal = self.cycle_mult[..., 0] == 1  # (never 1 in the eager program: None there)

@@ -79,8 +79,9 @@ def test_every_file_is_small():
 # the layout (_wide.eager: sgdr's growing cycles skip the equal cycles' division there, a quarter
 # of its time over an array of steps); -3 for _math.pick reading arrays only (join no longer
 # passes it lists of leaves); +1 for once's integer division on CPU (no sort's runtime call in
-# every step; the sort elsewhere). Lower this as code goes.
-CODE_LINE_BUDGET = 2582
+# every step; the sort elsewhere); +3 for neutral lengths (sgdr without a warmup computes none in
+# the eager program). Lower this as code goes.
+CODE_LINE_BUDGET = 2585
 
 
 def test_code_line_budget():

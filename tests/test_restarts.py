@@ -215,6 +215,16 @@ def test_eager_program_skips_the_equal_cycles():
     np.testing.assert_array_equal(s(steps), jax.jit(lambda x, t: x(t))(s, steps))
 
 
+def test_eager_program_skips_a_zero_warmup():
+    """Without a warmup (``warmup_steps=0``, the default) the eager program computes none: the length
+    is None there, as a neutral value is. The values are those of the program that computes it."""
+    s = jaxsched.sgdr(peak_value=1.0, cycle_steps=10, cycle_mult=1.5, init_value=0.5)
+    warmed = jaxsched.sgdr(peak_value=1.0, cycle_steps=10, cycle_mult=1.5, init_value=0.5, warmup_steps=1)
+    steps = jnp.arange(2000, dtype=jnp.int32)
+    assert instructions(lambda t: s(t), steps) + 20 < instructions(lambda t: warmed(t), steps)
+    np.testing.assert_array_equal(s(steps), jax.jit(lambda x, t: x(t))(s, steps))
+
+
 def test_gradients_are_finite():
     def f(peak, end):
         return jaxsched.sgdr(peak_value=peak, cycle_steps=10, cycle_mult=1.5, end_value=end)(jnp.arange(100)).sum()
