@@ -133,8 +133,11 @@ def warm(
     """A warmup from ``init`` at step 0 to ``peak`` at ``warmup_steps``, then ``after``.
 
     The warmup is the mirror image of a decay of the same shape: a
-    ``1-sqrt`` warmup rises as ``1 - sqrt(1 - p)``.
+    ``1-sqrt`` warmup rises as ``1 - sqrt(1 - p)``. A neutral warmup of 0 steps (None in
+    the eager program) is none: ``after``.
     """
+    if warmup_steps is None:
+        return after
     ramp = interpolate(peak, init, warmup_steps - step, warmup_steps, shape)
     return jnp.where(step < warmup_steps, ramp, after)
 

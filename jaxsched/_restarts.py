@@ -62,9 +62,6 @@ class SGDR(WarmupConstant):
         words = xp.stack([xp.zeros_like(edges), edges], -1).astype(xp.int32)  # as a concrete table is flattened
         return {"edges": words, "fracs": xp.stack([edges + 1 - starts, starts - edges], -1)}
 
-    def _value(self, step: jax.Array) -> jax.Array:  # without a warmup, none to compute
-        return self._after(step) if self.warmup_steps is None else super()._value(step)
-
     def _after(self, step: jax.Array) -> jax.Array:
         s, c = step if self.warmup_steps is None else jnp.maximum(step - self.warmup_steps, 0), self.cycle_steps
         i, into, until = _equal(s, c) if self.cycle_mult is None else self._growing(s, c)
